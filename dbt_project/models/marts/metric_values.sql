@@ -1,0 +1,20 @@
+-- The analysts' contract: one row per metric x area x period. Other marts and the panel reports
+-- build on these names; add a domain by adding its int_metrics__<domain> model to the union.
+with unioned as (
+    select * from {{ ref('int_metrics__workforce') }}
+)
+
+select
+    u.metric_id,
+    u.area_code,
+    a.area_name,
+    u.period_end,
+    u.value::double       as value,
+    u.unit,
+    u.is_sample,
+    u.source,
+    u.period_type,
+    u.numerator::double   as numerator,
+    u.denominator::double as denominator
+from unioned as u
+inner join {{ ref('dim_areas') }} as a using (area_code)

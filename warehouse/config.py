@@ -1,0 +1,88 @@
+"""Where things live. Every path the pipeline writes is under one runtime folder (``var/``).
+
+``PCP_VAR_DIR`` moves the runtime folder (tests point it at a temporary folder);
+``PCP_PROJECT_DIR`` says where the repository is if the package is installed elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def project_dir() -> Path:
+    env = os.environ.get("PCP_PROJECT_DIR")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    project: Path
+    var: Path
+
+    @property
+    def dbt_project(self) -> Path:
+        return self.project / "dbt_project"
+
+    @property
+    def expectations(self) -> Path:
+        return self.project / "expectations"
+
+    @property
+    def bundled_sources(self) -> Path:
+        return self.project / "seeds" / "sources"
+
+    @property
+    def reference(self) -> Path:
+        return self.project / "seeds" / "reference"
+
+    @property
+    def published(self) -> Path:
+        """The analysts' database: only ever replaced whole, never written in place."""
+        return self.var / "warehouse.duckdb"
+
+    @property
+    def working(self) -> Path:
+        """The one file the pipeline writes; analysts never open it."""
+        return self.var / "build" / "working.duckdb"
+
+    @property
+    def versions(self) -> Path:
+        return self.var / "published"
+
+    @property
+    def landing(self) -> Path:
+        return self.var / "landing"
+
+    @property
+    def reports(self) -> Path:
+        return self.var / "reports"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.var / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.var / "dbt" / "logs"
+
+    @property
+    def docs_html(self) -> Path:
+        return self.var / "docs" / "index.html"
+
+    @property
+    def gx_runtime(self) -> Path:
+        return self.var / "gx"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.var / "airflow"
+
+
+def paths() -> Paths:
+    proj = project_dir()
+    var = Path(os.environ.get("PCP_VAR_DIR", proj / "var")).resolve()
+    return Paths(project=proj, var=var)

@@ -1,0 +1,88 @@
+"""The whole path for one build: load -> gate -> dbt build -> publish. Airflow tasks, the ``pcp``
+command and the tests all call these functions."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warehouse import contracts, db, landing, load, publish, quality, transform
+from warehouse.config import paths
+
+
+@dataclass
+class BuildReport:
+    loads: list[load.LoadResult] = field(default_factory=list)
+    dbt: transform.DbtSummary | None = None
+    published: Path | None = None
+    version: str | None = None
+    unchanged: bool = False
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [str(r) for r in self.loads]
+        if self.dbt:
+            out.append(str(self.dbt))
+        if self.unchanged:
+            out.append(f"published warehouse unchanged: nothing new since version {publish.published_version()}")
+        elif self.published:
+            out.append(f"published version {self.version} to {self.published}")
+        out.append(f"build took {self.seconds:.1f}s")
+        return out
+
+
+def source_files(contract: contracts.Contract) -> list[tuple[Path, object]]:
+    """Bundled snapshots first (oldest vintage first), then whatever has landed."""
+    return contract.bundled_files() + landing.landed_files(contract.table)
+
+
+def ensure_working() -> Path:
+    """The working file carries raw history between builds; rebuild it from the published copy if lost."""
+    p = paths()
+    if not p.working.exists() and p.published.exists():
+        p.working.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(p.published, p.working)
+    return p.working
+
+
+def ingest(tables: list[str] | None = None) -> list[load.LoadResult]:
+    """Load every file not yet seen into raw, then gate every pending load. Raises on bad data."""
+    ensure_working()
+    results = []
+    chosen = [contracts.get(t) for t in tables] if tables else list(contracts.all_contracts().values())
+    with db.writer() as con:
+        for c in chosen:
+            for path, vintage in source_files(c):
+                results.append(load.load_file(con, c, path, vintage))
+        quality.validate_pending(con)
+    return results
+
+
+def transform_and_publish(force: bool = False) -> BuildReport:
+    """dbt build then publish, unless nothing the build depends on changed since the last publish."""
+    report = BuildReport()
+    ensure_working()
+    with db.writer() as con:
+        quality.validate_pending(con)  # anything loaded but not yet gated (e.g. after a crash)
+        fp = publish.fingerprint(con)
+    if not force and fp == publish.published_fingerprint():
+        report.unchanged = True
+        return report
+    report.dbt = transform.build()
+    with db.writer() as con:
+        report.version = publish.record_publication(con, fp, {"passed": report.dbt.passed,
+                                                              "failed": report.dbt.failed,
+                                                              "warned": report.dbt.warned})
+    report.published = publish.publish_file(paths().working, report.version)
+    return report
+
+
+def build(force: bool = False, tables: list[str] | None = None) -> BuildReport:
+    t0 = time.perf_counter()
+    loads = ingest(tables)
+    report = transform_and_publish(force=force)
+    report.loads = loads
+    report.seconds = time.perf_counter() - t0
+    return report

@@ -1,0 +1,154 @@
+"""Publish: the working database becomes the analysts' database by atomic replacement.
+
+The working file is copied to ``var/published/<version>.duckdb`` (kept for rollback), then to a
+temporary name beside ``var/warehouse.duckdb`` and renamed over it. A reader holding the old file
+keeps reading the old version; nobody ever sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from warehouse import __version__
+from warehouse.config import paths
+
+KEEP_VERSIONS = int(os.environ.get("PCP_KEEP_VERSIONS", "5"))
+
+PUBLICATIONS_DDL = """
+create table if not exists meta.publications (
+    version      varchar primary key,
+    published_at timestamp not null,
+    fingerprint  varchar not null,
+    code_version varchar,
+    loads        varchar,   -- JSON: accepted load ids, files and sha256 the version was built from
+    dbt          varchar    -- JSON: dbt build summary
+);
+"""
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(paths().project), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return f"{__version__}+{out.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return __version__
+
+
+def _code_files() -> list[Path]:
+    p = paths()
+    files = []
+    for root, pattern in ((p.dbt_project, "**/*.sql"), (p.dbt_project, "**/*.yml"), (p.reference, "**/*.csv"),
+                          (p.project / "warehouse", "**/*.py")):
+        files += [f for f in root.glob(pattern) if "target" not in f.parts and "logs" not in f.parts]
+    return sorted(files)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What a build depends on: accepted loads plus the code and reference data that shape marts."""
+    h = hashlib.sha256()
+    for row in con.execute("select load_id, sha256 from meta.loads where status = 'accepted' order by load_id").fetchall():
+        h.update(f"{row[0]}:{row[1]}\n".encode())
+    root = paths().project
+    for f in _code_files():
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def published_fingerprint() -> str | None:
+    path = paths().published
+    if not path.exists():
+        return None
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select fingerprint from meta.publications order by published_at desc limit 1").fetchall()
+        return rows[0][0] if rows else None
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+
+
+def _fsync_copy(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(dst.name + ".tmp")
+    with open(src, "rb") as fi, open(tmp, "wb") as fo:
+        shutil.copyfileobj(fi, fo, 16 << 20)
+        fo.flush()
+        os.fsync(fo.fileno())
+    os.replace(tmp, dst)
+    dfd = os.open(dst.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None) -> str:
+    con.execute(PUBLICATIONS_DDL)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    version = now.strftime("%Y%m%dT%H%M%S%fZ")
+    loads = con.execute(
+        "select load_id, source_table, source_file, sha256 from meta.loads where status = 'accepted' order by load_id"
+    ).fetchall()
+    con.execute("insert into meta.publications values (?, ?, ?, ?, ?, ?)",
+                [version, now, fp, code_version(), json.dumps([list(r) for r in loads]),
+                 json.dumps(dbt_summary or {})])
+    return version
+
+
+def publish_file(working: Path, version: str) -> Path:
+    """Copy the (closed) working file into the version store and swap it in atomically."""
+    p = paths()
+    p.versions.mkdir(parents=True, exist_ok=True)
+    kept = p.versions / f"{version}.duckdb"
+    _fsync_copy(working, kept)
+    _fsync_copy(kept, p.published)
+    prune_versions()
+    return p.published
+
+
+def versions() -> list[Path]:
+    return sorted(paths().versions.glob("*.duckdb"))
+
+
+def prune_versions(keep: int = KEEP_VERSIONS) -> None:
+    for old in versions()[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def rollback() -> Path:
+    """Put the previous published version back in place (the current one stays in the store)."""
+    vs = versions()
+    if len(vs) < 2:
+        raise RuntimeError("no earlier published version to roll back to")
+    current = published_version()
+    idx = next((i for i, v in enumerate(vs) if v.stem == current), len(vs) - 1)
+    if idx == 0:
+        raise RuntimeError(f"{current} is the oldest version kept; nothing earlier to roll back to")
+    target = vs[idx - 1]
+    _fsync_copy(target, paths().published)
+    return target
+
+
+def published_version() -> str | None:
+    path = paths().published
+    if not path.exists():
+        return None
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("select version from meta.publications order by published_at desc limit 1").fetchall()
+        return rows[0][0] if rows else None
+    finally:
+        con.close()

@@ -1,0 +1,229 @@
+"""The quality gate: Great Expectations suites built from the source contracts, run per load.
+
+Suites live in a File Data Context under ``expectations/gx`` (checked in; rebuild them with
+``pcp expectations`` after editing a contract, and a test fails if they drift). Each load is
+pulled back out of DuckDB as a DataFrame and validated; a failure marks the load ``rejected``
+and raises ``QualityError`` with the file, expectation, column, rows and sample bad values.
+GE's SQL datasource is broken on DuckDB upstream, hence DataFrames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from warehouse import contracts as contracts_mod
+from warehouse.config import paths
+from warehouse.contracts import Contract
+from warehouse.errors import QualityError
+from warehouse.load import pending_loads, set_status
+
+DATASOURCE = "pandas"
+PER_PERIOD = "__per_period"
+PANDAS_TYPES = {"varchar": "str", "integer": "int64", "double": "float64", "date": "datetime64[us]",
+                "timestamp": "datetime64[us]", "boolean": "bool"}
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+def _gx():
+    import great_expectations as gx
+
+    return gx
+
+
+def _as_datetime(v: Any) -> Any:
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def expectations_for(contract: Contract) -> list:
+    """The row-level suite a contract implies."""
+    E = _gx().expectations
+    out: list = [E.ExpectTableColumnsToMatchSet(column_set=contract.column_names + ["_row_number"], exact_match=True)]
+    for c in contract.columns:
+        m = c.meta
+        out.append(E.ExpectColumnValuesToBeOfType(column=c.name, type_=PANDAS_TYPES[c.data_type]))
+        if not c.nullable:
+            out.append(E.ExpectColumnValuesToNotBeNull(column=c.name))
+        if "allowed" in m:
+            out.append(E.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(m["allowed"])))
+        if "pattern" in m:
+            out.append(E.ExpectColumnValuesToMatchRegex(column=c.name, regex=m["pattern"]))
+        lo = _as_datetime(m.get("min"))
+        hi = {"$PARAMETER": "today"} if m.get("max_today") else _as_datetime(m.get("max"))
+        if lo is not None or hi is not None:
+            out.append(E.ExpectColumnValuesToBeBetween(column=c.name, min_value=lo, max_value=hi))
+    for a, b in contract.checks.get("not_greater_than", []):  # e.g. FTE never above headcount
+        out.append(E.ExpectColumnPairValuesAToBeGreaterThanB(column_A=b, column_B=a, or_equal=True,
+                                                             ignore_row_if="either_value_is_missing"))
+    if contract.grain:
+        out.append(E.ExpectCompoundColumnsToBeUnique(column_list=contract.grain))
+    return out
+
+
+def per_period_expectations(contract: Contract) -> list:
+    """Checks on one row per period (``period``, ``n_distinct``, ``rows``), e.g. 43 forces a snapshot."""
+    E = _gx().expectations
+    chk = contract.checks.get("distinct_per_period")
+    if not chk:
+        return []
+    out = [E.ExpectColumnValuesToBeBetween(column="n_distinct", min_value=chk.get("min", chk.get("equals")),
+                                           max_value=chk.get("max", chk.get("equals")))]
+    return out
+
+
+def _context():
+    gx = _gx()
+    root = paths().expectations
+    ctx = gx.get_context(mode="file", project_root_dir=str(root))
+    return ctx
+
+
+def build_suites() -> list[str]:
+    """(Re)write every suite, asset and validation definition from the contracts."""
+    gx = _gx()
+    ctx = _context()
+    ctx.variables.progress_bars = {"globally": False}
+    ctx.variables.save()
+    ds = ctx.data_sources.add_or_update_pandas(name=DATASOURCE)
+    written = []
+    for contract in contracts_mod.all_contracts().values():
+        for name, exps in ((contract.table, expectations_for(contract)),
+                           (contract.table + PER_PERIOD, per_period_expectations(contract))):
+            if not exps:
+                continue
+            suite = gx.ExpectationSuite(name=name, expectations=exps,
+                                        meta={"source_contract": contract.table,
+                                              "built_by": "pcp expectations (from the dbt sources YAML)"})
+            ctx.suites.add_or_update(suite)
+            try:
+                asset = ds.get_asset(name)
+            except LookupError:
+                asset = ds.add_dataframe_asset(name=name)
+            try:
+                asset.get_batch_definition("batch")
+            except KeyError:
+                asset.add_batch_definition_whole_dataframe("batch")
+            written.append(name)
+    return written
+
+
+@lru_cache(maxsize=1)
+def _cached_context():
+    ctx = _context()
+    ctx.variables.progress_bars = {"globally": False}
+    return ctx
+
+
+def _run_suite(name: str, df) -> Any:
+    ctx = _cached_context()
+    try:
+        suite = ctx.suites.get(name)
+        batch_def = ctx.data_sources.get(DATASOURCE).get_asset(name).get_batch_definition("batch")
+    except Exception as e:  # noqa: BLE001 - GE raises several kinds; the fix is always the same
+        raise QualityError(f"no Great Expectations suite {name!r} in expectations/: run `pcp expectations` ({e})")
+    batch = batch_def.get_batch(batch_parameters={"dataframe": df})
+    return batch.validate(
+        suite,
+        expectation_parameters={"today": dt.datetime.combine(dt.date.today(), dt.time.max)},
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row_number"],
+                       "partial_unexpected_count": 5} if "_row_number" in df.columns else "SUMMARY",
+    )
+
+
+def _describe_failures(file: str, result: Any, row_label: str = "row") -> list[str]:
+    lines = []
+    for r in result.results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        kw = cfg.kwargs
+        col = kw.get("column") or kw.get("column_list") or (
+            f"{kw.get('column_A')} vs {kw.get('column_B')}" if "column_A" in kw else None)
+        res = r.result or {}
+        detail = []
+        if res.get("unexpected_count") is not None:
+            detail.append(f"{res['unexpected_count']:,} bad value(s)")
+        rows = [d.get("_row_number") for d in (res.get("unexpected_index_list") or [])[:5] if isinstance(d, dict)]
+        if rows:
+            detail.append(f"{row_label}s {', '.join(str(int(x)) for x in rows)}")
+        samples = res.get("partial_unexpected_list")
+        if samples:
+            detail.append(f"e.g. {[_plain(s) for s in samples[:5]]}")
+        if res.get("observed_value") is not None:
+            detail.append(f"observed {_plain(res['observed_value'])}")
+        expected = {k: _plain(v) for k, v in kw.items()
+                    if k not in ("column", "batch_id", "column_list", "column_A", "column_B", "result_format")}
+        lines.append(f"{file}: {cfg.type} failed on column {col}: {'; '.join(detail)} (expected {expected})")
+    return lines
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    if hasattr(v, "item"):
+        return v.item()
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v][:10]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: int, file: str) -> None:
+    """Validate one load's rows; mark it accepted, or rejected with the reasons and raise."""
+    cols = ", ".join(f'"{c}"' for c in contract.column_names)
+    df = con.execute(f"select {cols}, _row_number from raw.{contract.table} where _load_id = ?", [load_id]).df()
+    failures = _describe_failures(file, _run_suite(contract.table, df))
+    if contract.checks.get("distinct_per_period") and contract.period_column:
+        col = contract.checks["distinct_per_period"]["column"]
+        summary = con.execute(
+            f'select "{contract.period_column}"::varchar as period, count(distinct "{col}") as n_distinct, '
+            f"count(*) as rows from raw.{contract.table} where _load_id = ? group by 1 order by 1",
+            [load_id],
+        ).df()
+        res = _run_suite(contract.table + PER_PERIOD, summary)
+        if not res.success:
+            bad = summary[(summary.n_distinct != contract.checks["distinct_per_period"].get("equals",
+                                                                                       summary.n_distinct))]
+            failures.append(
+                f"{file}: expected {contract.checks['distinct_per_period']} distinct {col} per "
+                f"{contract.period_column}; found "
+                + ", ".join(f"{p}: {n}" for p, n in zip(bad.period, bad.n_distinct))
+            )
+    _record_validation(con, load_id, contract.table, not failures, failures)
+    if failures:
+        msg = "\n".join(failures)
+        set_status(con, load_id, "rejected", msg)
+        raise QualityError(f"quality gate stopped {file} (contract {contract.table}):\n{msg}")
+    set_status(con, load_id, "accepted")
+
+
+def _record_validation(con, load_id: int, suite: str, success: bool, failures: list[str]) -> None:
+    con.execute(
+        "create table if not exists meta.validations (load_id bigint, suite varchar, success boolean, "
+        "failures varchar, validated_at timestamp)"
+    )
+    con.execute("insert into meta.validations values (?, ?, ?, ?, now()::timestamp)",
+                [load_id, suite, success, json.dumps(failures)])
+
+
+def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -> list[int]:
+    """Validate every pending load (all of them, not just the newest: asset events coalesce)."""
+    done, errors = [], []
+    for load_id, tbl, file in pending_loads(con, table):
+        try:
+            validate_load(con, contracts_mod.get(tbl), load_id, file)
+            done.append(load_id)
+        except QualityError as e:
+            errors.append(str(e))
+    if errors:
+        raise QualityError("\n".join(errors))
+    return done
