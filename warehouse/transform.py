@@ -40,7 +40,10 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     os.environ["PCP_DUCKDB_PATH"] = str(database)
     full = [*args, "--project-dir", str(p.dbt_project), "--profiles-dir", str(p.dbt_project),
             "--target-path", str(p.dbt_target), "--log-path", str(p.dbt_logs), "--quiet"]
-    res = dbtRunner().invoke(full)
+    try:
+        res = dbtRunner().invoke(full)
+    finally:
+        _release_duckdb()
     rows, failed, passed, warned, skipped, secs = [], 0, 0, 0, 0, 0.0
     if res.result is not None and hasattr(res.result, "results"):
         for r in res.result.results:
@@ -63,6 +66,17 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
         detail = "\n".join(bad) if bad else f"  {res.exception}"
         raise DbtError(f"dbt {' '.join(args)} failed:\n{detail}")
     return summary
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open for the life of the process; close it so the
+    working file is checkpointed and unlocked before anyone copies or opens it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def build() -> DbtSummary:

@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine:  make run  |  make test
+# Each creates .venv and installs the locked dependencies (only package registries are needed).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PCP_VAR_DIR ?= $(CURDIR)/var
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: run test bench airflow airflow-stop install clean-var
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (CPython 3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+## make run: build the warehouse from the bundled data, publish it, and write the panel reports.
+run: $(STAMP)
+	$(BIN)/pcp build
+
+## make test: the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean-var:
+	rm -rf var
