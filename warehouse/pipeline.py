@@ -47,11 +47,23 @@ def ensure_working() -> Path:
     return p.working
 
 
-def ingest(tables: list[str] | None = None) -> list[load.LoadResult]:
+def chosen_contracts(tables: list[str] | None = None, domain: str | None = None) -> list[contracts.Contract]:
+    if tables:
+        return [contracts.get(t) for t in tables]
+    every = list(contracts.all_contracts().values())
+    if domain:
+        picked = [c for c in every if c.domain == domain]
+        if not picked:
+            raise KeyError(f"no source contract has domain {domain!r}")
+        return picked
+    return every
+
+
+def ingest(tables: list[str] | None = None, domain: str | None = None) -> list[load.LoadResult]:
     """Load every file not yet seen into raw, then gate every pending load. Raises on bad data."""
     ensure_working()
     results = []
-    chosen = [contracts.get(t) for t in tables] if tables else list(contracts.all_contracts().values())
+    chosen = chosen_contracts(tables, domain)
     with db.writer() as con:
         for c in chosen:
             for path, vintage in source_files(c):
