@@ -67,6 +67,46 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from warehouse import contracts, extract
+
+    try:
+        source = extract.get_source(args.source)
+        months = None
+        if args.months:
+            first, _, last = args.months.partition(":")
+            months = extract.months_between(first, last or first)
+        arrived = dt.date.fromisoformat(args.date) if args.date else None
+        results = extract.extract(args.source, base_url=args.base_url, arrived=arrived, months=months)
+    except (KeyError, ValueError) as e:
+        print(f"pcp extract: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    for r in results:
+        print(r)
+    if source.table not in contracts.all_contracts():
+        print(f"note: no source contract reads {source.table} yet, so `pcp build` will not load it")
+    elif any(r.status == "landed" for r in results):
+        print("run `pcp build` to load it")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from warehouse.reports.pack import build_pack
+
+    forces = args.force or ["Thames Valley", "Leicestershire"]
+    as_at = dt.date.fromisoformat(args.as_at) if args.as_at else dt.date.today()
+    for force in forces:
+        pack = build_pack(force, as_at)
+        print(f"{force}: milestone pack in {pack.folder}")
+        for f in pack.files:
+            print(f"  {f.name}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pcp", description="Police and Crime Panel performance warehouse")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -88,8 +128,20 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", help="what is published and what was loaded")
     st.set_defaults(fn=_cmd_status)
 
+    rp = sub.add_parser("report", help="write a force's milestone pack (XLSX, CSV, HTML, PDF) to var/reports")
+    rp.add_argument("--force", action="append", help="force name (repeatable); default Thames Valley and Leicestershire")
+    rp.add_argument("--as-at", help="data as at this date (YYYY-MM-DD); default today")
+    rp.set_defaults(fn=_cmd_report)
+
     r = sub.add_parser("rollback", help="publish the previous version again")
     r.set_defaults(fn=_cmd_rollback)
+
+    x = sub.add_parser("extract", help="download a public source into var/landing (opt-in; builds stay offline)")
+    x.add_argument("source", help="a name from warehouse/extract_sources.yml, e.g. workforce_ew_timeseries")
+    x.add_argument("--base-url", help="fetch from this server instead (a mirror, or a test server)")
+    x.add_argument("--date", help="landing folder date YYYY-MM-DD, i.e. the vintage (default today)")
+    x.add_argument("--months", help="police.uk sources: YYYY-MM or YYYY-MM:YYYY-MM")
+    x.set_defaults(fn=_cmd_extract)
     return ap
 
 

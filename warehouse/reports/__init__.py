@@ -1,0 +1,1 @@
+"""Panel report packs (XLSX, CSV, HTML, PDF) built from the published warehouse only."""
