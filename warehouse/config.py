@@ -58,6 +58,16 @@ class Paths:
         return self.var / "landing"
 
     @property
+    def extract_state(self) -> Path:
+        """Extractors' memory: validators (ETag, Last-Modified) and sha256 of what was last fetched."""
+        return self.var / "extract" / "state.json"
+
+    @property
+    def downloads(self) -> Path:
+        """Downloads in progress (under var/, so a finished one is renamed into landing atomically)."""
+        return self.var / "extract" / "incoming"
+
+    @property
     def reports(self) -> Path:
         return self.var / "reports"
 

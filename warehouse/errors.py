@@ -6,6 +6,11 @@ class PipelineError(Exception):
     """Something stopped the pipeline; the published warehouse is untouched."""
 
 
+class ExtractError(PipelineError):
+    """A download failed or was refused (HTML error page, truncated body, too many retries).
+    Nothing was landed."""
+
+
 class BadDataError(PipelineError):
     """The input breaks its contract or its quality suite. Fix the file, not the code."""
 
