@@ -28,7 +28,8 @@ def suppression_mask(df: pd.DataFrame, value_col: str, groups: Sequence[Sequence
     while changed:
         changed = False
         for keys in groups:
-            for _, idx in df.groupby(list(keys), dropna=False).groups.items():
+            for idx in df.groupby(list(keys), dropna=False).indices.values():
+                idx = df.index[idx]
                 cells = hidden.loc[idx]
                 if cells.sum() == 1 and len(idx) > 1:
                     visible = df.loc[idx][~cells][value_col].dropna()
