@@ -409,3 +409,43 @@ def test_police_archive_lands_the_force_csv_byte_for_byte(server, var_dir):
     assert again.status == "not modified"
     nothing_left = var_dir / "extract" / "incoming"
     assert list(nothing_left.iterdir()) == []
+
+
+# --- into the warehouse ----------------------------------------------------------------------------
+
+def test_an_extracted_file_flows_through_pcp_build(server, copy_of_built):
+    import duckdb
+
+    var = copy_of_built
+
+    def published(sql: str):
+        with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    loads_sql = f"select count(*) from meta.loads where source_table = '{EW_TABLE}'"
+    officers_2023 = ("select fte, vintage from staging.stg_home_office__workforce_ew_timeseries "
+                     "where period_end = '2023-03-31' and worker_type = 'officer'")
+    [(loads_before,)] = published(loads_sql)
+    assert published(officers_2023) == [(pytest.approx(147429.62, abs=0.01), dt.date(2024, 3, 28))]
+
+    # The same bytes as the bundled snapshot land under a new date: the loader sees the same sha256.
+    out = run_pcp("extract", EW, "--base-url", server.url, "--date", "2026-01-05", var=var).stdout
+    assert f"landed {var / 'landing' / EW_TABLE / '2026-01-05' / EW_FILE.name}" in out
+    out = run_pcp("build", var=var).stdout
+    assert f"{EW_TABLE}: {EW_FILE.name} already loaded (same sha256), nothing to do" in out
+    assert published(loads_sql) == [(loads_before,)]  # no new load
+
+    # A restated body (new ETag) lands under the next date and is a new load whose figure wins.
+    changed = EW_FILE.read_bytes().replace(b"2023-03-31,officers,147429.623849726", b"2023-03-31,officers,147500.0")
+    assert changed != EW_FILE.read_bytes()
+    server.serve(catalogue_path(EW), changed, "text/csv")
+    out = run_pcp("extract", EW, "--base-url", server.url, "--date", "2026-01-06", var=var).stdout
+    assert "landed" in out
+    out = run_pcp("build", var=var).stdout
+    assert f"{EW_TABLE}: loaded 63 rows from {EW_FILE.name}" in out
+    assert published(loads_sql) == [(loads_before + 1,)]
+    assert published(f"select status, vintage, sha256 from meta.loads where source_table = '{EW_TABLE}' "
+                     "order by load_id desc limit 1") == [("accepted", dt.date(2026, 1, 6), sha(changed))]
+    assert published(officers_2023) == [(147500.0, dt.date(2026, 1, 6))]
+    # raw keeps the earlier version
+    assert published(f"select count(distinct _sha256) from raw.{EW_TABLE} where date = '2023-03-31'") == [(2,)]
