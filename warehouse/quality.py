@@ -63,7 +63,9 @@ def expectations_for(contract: Contract) -> list:
     for a, b in contract.checks.get("not_greater_than", []):  # e.g. FTE never above headcount
         out.append(E.ExpectColumnPairValuesAToBeGreaterThanB(column_A=b, column_B=a, or_equal=True,
                                                              ignore_row_if="either_value_is_missing"))
-    if contract.grain:
+    if len(contract.grain) == 1:  # GE's compound expectation needs two or more columns
+        out.append(E.ExpectColumnValuesToBeUnique(column=contract.grain[0]))
+    elif contract.grain:
         out.append(E.ExpectCompoundColumnsToBeUnique(column_list=contract.grain))
     return out
 

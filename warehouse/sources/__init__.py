@@ -28,6 +28,8 @@ def register(name: str) -> Callable[[Reader], Reader]:
 def reader_for(contract: Contract) -> Reader:
     # Import the modules that register readers (kept lazy: pandas/odf cost time at import).
     from warehouse.sources import csv_file  # noqa: F401
+    from warehouse.sources import hate_crime_ods, police_uk_json, published_csv  # noqa: F401
+    from warehouse.sources import pseudonymised_csv  # noqa: F401
 
     name = contract.meta.get("reader", "csv")
     try:

@@ -11,8 +11,9 @@ from warehouse.errors import ContractError
 from warehouse.sources import register
 
 
-def check_header(path: Path, found: list[str], contract: Contract) -> None:
-    expected = contract.column_names
+def check_header(path: Path, found: list[str], contract: Contract, expected: list[str] | None = None) -> None:
+    """``expected`` defaults to the contract's column names (readers that rename pass the file's own)."""
+    expected = expected or contract.column_names
     if found == expected:
         return
     missing = [c for c in expected if c not in found]
@@ -32,6 +33,14 @@ def check_header(path: Path, found: list[str], contract: Contract) -> None:
 
 @register("csv")
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> duckdb.DuckDBPyRelation:
+    rel, header = read_text(con, path, contract)
+    check_header(path, header, contract)
+    cols = ", ".join(f'c{i} as "{name}"' for i, name in enumerate(header))
+    return rel.query("t", f"select {cols}, row_number() over () as _row_number from t")
+
+
+def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
+    """Every field as text in columns c0, c1, ... (data rows only, empty field = NULL), and the header."""
     if path.stat().st_size == 0:
         raise ContractError(f"{path.name}: the file is empty (expected a header row and data for {contract.table})")
     with open(path, "rb") as fh:
@@ -53,10 +62,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> 
         )
     except duckdb.Error as e:
         raise ContractError(f"{path.name}: not a readable CSV as contract {contract.table} expects: {e}") from None
-    header = _header(path)
-    check_header(path, header, contract)
-    cols = ", ".join(f'c{i} as "{name}"' for i, name in enumerate(header))
-    return rel.query("t", f"select {cols}, row_number() over () as _row_number from t")
+    return rel, _header(path)
 
 
 def _header(path: Path) -> list[str]:
