@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import fcntl
 import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -153,6 +156,19 @@ def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> fl
     return max(0.0, (when - now).total_seconds())
 
 
+@contextmanager
+def _one_run_at_a_time():
+    """Extract runs share state.json: a second run waits for the first (an advisory file lock)."""
+    lock = paths().extract_state.with_name(".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 class _Pacer:
     """At most one request every ``interval`` seconds (a polite rate limit)."""
 
@@ -238,9 +254,20 @@ def _attempt(session: requests.Session, url: str, headers: dict, accept: tuple[s
             dl.tmp, dl.sha256, dl.bytes, dl.content_type = tmp, h.hexdigest(), n, media
             dl.etag, dl.last_modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
     except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as e:
-        # ChunkedEncodingError: the body ended before Content-Length; a read timeout mid-body is a
-        # ConnectionError
-        raise _Retry(f"{type(e).__name__}: {e}") from None
+        raise _Retry(_why(e, policy)) from None
+
+
+def _why(e: requests.RequestException, policy: Policy) -> str:
+    """A one-line reason instead of urllib3's nested repr."""
+    text = str(e)
+    if isinstance(e, requests.exceptions.ChunkedEncodingError):
+        return "truncated body: the connection closed before Content-Length bytes arrived"
+    if isinstance(e, requests.ConnectTimeout):
+        return f"connect timed out after {policy.connect_timeout:g}s"
+    if isinstance(e, requests.ReadTimeout) or "timed out" in text:  # mid-body it is a ConnectionError
+        return f"read timed out: nothing for {policy.read_timeout:g}s"
+    errno = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    return f"{type(e).__name__}: {errno.group(0) if errno else text[:200]}"
 
 
 def download(session: requests.Session, url: str, accept: tuple[str, ...], policy: Policy,
@@ -254,7 +281,7 @@ def download(session: requests.Session, url: str, accept: tuple[str, ...], polic
             headers["If-Modified-Since"] = validators["last_modified"]
     deadline = time.monotonic() + policy.max_seconds
     dl = _Download(tmp=None)
-    reasons = []
+    reasons, note = [], ""
     for attempt in range(1, policy.max_attempts + 1):
         pacer.wait()
         dl.attempts = attempt
@@ -262,7 +289,7 @@ def download(session: requests.Session, url: str, accept: tuple[str, ...], polic
             _attempt(session, url, headers, accept, policy, deadline, dl)
             return dl
         except _Retry as r:
-            reasons.append(f"attempt {attempt}: {r}")
+            reasons.append(str(r))
             if r.wait is not None and r.wait > policy.max_retry_after:
                 raise ExtractError(f"{url}: the server asks us to wait {r.wait:.0f}s (Retry-After), more "
                                    f"than the {policy.max_retry_after:.0f}s allowed; try later. "
@@ -271,10 +298,22 @@ def download(session: requests.Session, url: str, accept: tuple[str, ...], polic
                 break
             pause = max(r.wait or 0.0, min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff))
             if time.monotonic() + pause > deadline:
-                reasons.append(f"no time left for another attempt within {policy.max_seconds:.0f}s")
+                note = f"; no time left for another attempt within {policy.max_seconds:g}s"
                 break
             time.sleep(pause)
-    raise ExtractError(f"{url}: gave up after {dl.attempts} attempt(s), nothing landed: " + "; ".join(reasons))
+    raise ExtractError(f"{url}: gave up after {dl.attempts} attempt(s), nothing landed: " + _summary(reasons)
+                       + note)
+
+
+def _summary(reasons: list[str]) -> str:
+    """'attempts 1-3: HTTP 500' rather than the same line three times."""
+    groups: list[list] = []
+    for i, r in enumerate(reasons, 1):
+        if groups and groups[-1][2] == r:
+            groups[-1][1] = i
+        else:
+            groups.append([i, i, r])
+    return "; ".join(f"attempt {a}: {r}" if a == b else f"attempts {a}-{b}: {r}" for a, b, r in groups)
 
 
 # --- landing a download ---------------------------------------------------------------------------
@@ -397,7 +436,7 @@ def extract(name: str, *, base_url: str | None = None, arrived: dt.date | None =
     policy = policy or Policy()
     pacer = _Pacer(max(policy.min_interval, source.min_interval))
     results: list[Fetched] = []
-    with requests.Session() as session:
+    with _one_run_at_a_time(), requests.Session() as session:
         def fetch(url: str, land) -> None:
             results.extend(fetch_to_landing(session, url, accept=source.content_types, policy=policy,
                                             pacer=pacer, land=land))
@@ -421,8 +460,3 @@ def extract(name: str, *, base_url: str | None = None, arrived: dt.date | None =
         else:
             raise ValueError(f"{name}: unknown extractor kind {source.kind!r}")
     return results
-
-
-def clean_incoming() -> None:
-    """Remove downloads a killed run left behind (they never reached landing)."""
-    shutil.rmtree(paths().downloads, ignore_errors=True)
