@@ -411,6 +411,29 @@ def test_police_archive_lands_the_force_csv_byte_for_byte(server, var_dir):
     assert list(nothing_left.iterdir()) == []
 
 
+
+def test_police_archive_without_the_force_lands_nothing(server, var_dir):
+    src = extract.get_source("police_uk_archive")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("2018-06/2018-06-surrey-street.csv", b"other force\n")
+    server.serve(urlsplit(src.spec["url"].format(month="2018-06")).path, buf.getvalue(), "application/zip")
+    with pytest.raises(ExtractError, match="the archive has no 2018-06/2018-06-thames-valley-street.csv"):
+        extract.extract("police_uk_archive", base_url=server.url, arrived=DAY, months=["2018-06"], policy=FAST)
+    nothing_partial(var_dir)
+
+
+def test_a_source_of_several_files_lands_them_in_one_folder_with_one_manifest(server, var_dir):
+    src = extract.get_source("workforce_september_tables")
+    bodies = {f["filename"]: f"PK stand-in for {f['filename']}".encode() for f in src.files}
+    for f in src.files:
+        server.serve(urlsplit(f["url"]).path, bodies[f["filename"]], src.content_types[0])
+    results = extract.extract("workforce_september_tables", base_url=server.url, arrived=DAY, policy=FAST)
+    assert {r.path.name: r.path.read_bytes() for r in results} == bodies
+    manifest = landing.read_manifest(var_dir / "landing" / src.table / "2026-01-05")["files"]
+    assert {k: v["sha256"] for k, v in manifest.items()} == {k: sha(b) for k, b in bodies.items()}
+
+
 # --- into the warehouse ----------------------------------------------------------------------------
 
 def test_an_extracted_file_flows_through_pcp_build(server, copy_of_built):

@@ -397,10 +397,11 @@ def _land_archive_members(source: Source, month: str, arrived: dt.date):
         url, out = entry["url"], []
         try:
             with zipfile.ZipFile(tmp) as zf:
-                for force in source.spec["forces"]:
-                    member = source.spec["member"].format(month=month, force=force)
-                    if member not in zf.namelist():
-                        raise ExtractError(f"{url}: the archive has no {member}. Nothing landed.")
+                members = [source.spec["member"].format(month=month, force=f) for f in source.spec["forces"]]
+                missing = [m for m in members if m not in zf.namelist()]
+                if missing:  # checked before landing any, so a run lands all of them or none
+                    raise ExtractError(f"{url}: the archive has no {', '.join(missing)}. Nothing landed.")
+                for member in members:
                     part = paths().downloads / f"{uuid.uuid4().hex}.part"
                     try:
                         with zf.open(member) as src, open(part, "wb") as dst:
