@@ -2,6 +2,7 @@
 -- build on these names; add a domain by adding its int_metrics__<domain> model to the union.
 with unioned as (
     select * from {{ ref('int_metrics__workforce') }}
+    union all by name select * from {{ ref('int_metrics__hate_crime') }}
 )
 
 select
