@@ -1,0 +1,24 @@
+{#
+  Append-only record of every milestone's status at each build: each `dbt build` (so each publish)
+  adds one row per milestone, stamped with the build's start time. Never rewritten: incremental
+  append, and full_refresh=false so even `dbt build --full-refresh` leaves earlier rows alone.
+#}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
+
+select
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at,
+    data_as_at,
+    milestone_id,
+    area_code,
+    metric_id,
+    reporting_date,
+    latest_value,
+    target_value,
+    progress_pct,
+    expected_value_now,
+    rag_status,
+    status_reason,
+    projected_date,
+    is_sample
+from {{ ref('milestone_progress') }}
+where is_latest
