@@ -28,7 +28,6 @@ from warehouse import extract, landing
 from warehouse.errors import ExtractError
 
 BUNDLED = PROJECT / "seeds" / "sources"
-API_JSON = PROJECT / "tests" / "data" / "police_uk" / "crimes_street_all_crime_2018-06_reading_abbey_ward_E05002319.json"
 DAY = dt.date(2026, 1, 5)
 # Small bounds so a failing server costs a second, not minutes.
 FAST = extract.Policy(connect_timeout=2, read_timeout=0.5, max_seconds=30, max_attempts=3, backoff=0.05,
@@ -67,10 +66,14 @@ class FaultServer:
                 entry = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers),
                          "at": time.monotonic()}
                 server.log.append(entry)
+                self.entry = entry
                 queue = server.faults.get(parts.path) or []
                 fault = queue.pop(0) if queue else "ok"
-                res = server.resources.get(parts.path)
-                entry["status"] = self.answer(fault, res)
+                self.answer(fault, server.resources.get(parts.path))
+
+            def send_response(self, code, message=None):
+                self.entry["status"] = code  # before any byte goes out, so the client never sees it first
+                super().send_response(code, message)
 
             def send(self, status, body: bytes, ctype: str, headers=(), length=None):
                 self.send_response(status)
@@ -81,36 +84,35 @@ class FaultServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def answer(self, fault: str, res: Resource | None) -> int:
+            def answer(self, fault: str, res: Resource | None) -> None:
                 if fault == "500":
                     self.send(500, b"internal error", "text/plain")
-                    return 500
+                    return
                 if fault.startswith("429:"):
                     self.send(429, b"slow down", "text/plain", [("Retry-After", fault[4:])])
-                    return 429
+                    return
                 if fault == "html":  # a CMS error page, served with 200
                     self.send(200, HTML, "text/html; charset=utf-8")
-                    return 200
+                    return
                 if fault == "html-as-data":  # the same page, mislabelled with the expected type
                     self.send(200, HTML, res.content_type)
-                    return 200
+                    return
                 if fault == "slow":  # headers only after the client's read timeout
                     time.sleep(1.0)
                 if res is None:
                     self.send(404, b"not found", "text/plain")
-                    return 404
+                    return
                 h = [(k, v) for k, v in (("ETag", res.etag), ("Last-Modified", res.last_modified)) if v]
                 if fault == "truncate":  # promise the whole body, send half, hang up
                     self.send(200, res.body[: len(res.body) // 2], res.content_type, h, length=len(res.body))
-                    return 200
+                    return
                 if res.conditional and self.not_modified(res):
                     self.send_response(304)
                     for k, v in h:
                         self.send_header(k, v)
                     self.end_headers()
-                    return 304
+                    return
                 self.send(200, res.body, res.content_type, h)
-                return 200
 
             def not_modified(self, res: Resource) -> bool:
                 inm = self.headers.get("If-None-Match")
@@ -154,6 +156,8 @@ def server():
                 if f.get("gunzip"):
                     body = gzip.compress(body, mtime=0)
                 s.serve(urlsplit(f["url"]).path, body, src.content_types[0])
+    api = extract.get_source("police_uk_street_api")
+    s.serve(urlsplit(api.spec["url"]).path, (BUNDLED / api.spec["bundled"]).read_bytes(), "application/json")
     s.thread.start()
     yield s
     s.httpd.shutdown()
@@ -198,12 +202,24 @@ def test_download_lands_the_bundled_bytes_with_a_manifest(server, var_dir):
     assert server.log[0]["headers"]["Accept-Encoding"] == "identity"
 
 
+@pytest.mark.parametrize("name", [n for n, s in extract.catalogue().items()
+                                  if any(f.get("bundled") for f in s.files)])
+def test_every_catalogued_file_lands_byte_identical_to_its_bundled_copy(server, var_dir, name):
+    src = extract.get_source(name)
+    results = extract.extract(name, base_url=server.url, arrived=DAY, policy=FAST)
+    for f, r in zip(src.files, results):
+        bundled = BUNDLED / f["bundled"]
+        assert r.path == var_dir / "landing" / src.table / "2026-01-05" / f["filename"]
+        assert sha(r.path.read_bytes()) == sha(bundled.read_bytes())
+        m = landing.read_manifest(r.path.parent)["files"][f["filename"]]
+        assert (m["sha256"], m["bytes"]) == (sha(bundled.read_bytes()), bundled.stat().st_size)
+
+
 def test_gzipped_source_lands_decompressed(server, var_dir):
     [r] = extract.extract("workforce_open_data", base_url=server.url, arrived=DAY, policy=FAST)
-    bundled = BUNDLED / "workforce" / "ho_police_workforce_open_data_mar2007_mar2022.csv"
-    assert r.path.read_bytes() == bundled.read_bytes()
-    m = landing.read_manifest(r.path.parent)["files"][bundled.name]
-    assert m["sha256"] == sha(bundled.read_bytes()) and m["bytes"] == 2_502_542
+    served = server.resources[catalogue_path("workforce_open_data")].body
+    assert served[:2] == b"\x1f\x8b" and len(served) < 2_502_542 / 4  # gzip on the wire
+    assert r.bytes == 2_502_542  # the manifest records the landed (decompressed) file
 
 
 # --- not fetching twice --------------------------------------------------------------------------
@@ -356,8 +372,7 @@ API = "police_uk_street_api"
 def test_police_api_pages_by_month_politely_and_keeps_the_json_as_served(server, var_dir):
     src = extract.get_source(API)
     path = urlsplit(src.spec["url"]).path
-    body = API_JSON.read_bytes()
-    server.serve(path, body, "application/json")
+    body = (BUNDLED / src.spec["bundled"]).read_bytes()
 
     results = extract.extract(API, base_url=server.url, arrived=DAY, months=extract.months_between(
         "2018-04", "2018-06"), policy=FAST)
@@ -387,13 +402,9 @@ def test_police_api_error_object_is_refused(server, var_dir):
 
 def test_police_archive_lands_the_force_csv_byte_for_byte(server, var_dir):
     src = extract.get_source("police_uk_archive")
-    # A small stand-in for the monthly archive: same member layout, a two-row street CSV.
-    street = (b"Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-              b"Crime type,Last outcome category,Context\r\n"
-              b",2018-06,Thames Valley Police,Thames Valley Police,-0.97,51.45,On or near X,E01016372,"
-              b"Reading 011A,Anti-social behaviour,,\r\n")
+    street = (BUNDLED / src.spec["bundled"]).read_bytes()  # the archive's Thames Valley member, bundled
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("2018-06/2018-06-thames-valley-street.csv", street)
         zf.writestr("2018-06/2018-06-surrey-street.csv", b"other force\n")
     path = urlsplit(src.spec["url"].format(month="2018-06")).path
