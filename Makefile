@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml requirements.lock
 ## make run: build the warehouse from the bundled data, publish it, and write the panel reports.
 run: $(STAMP)
 	$(BIN)/pcp build
+	$(BIN)/pcp docs
 
 ## make test: the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
 test: $(STAMP)

@@ -107,6 +107,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from warehouse import pipeline, transform
+    from warehouse.config import paths
+
+    p = paths()
+    if not p.published.exists():
+        raise FileNotFoundError(f"no published warehouse at {p.published}: run `pcp build` first")
+    pipeline.ensure_working()
+    out = transform.docs_static(p.docs_html)
+    print(f"dbt docs, one self-contained HTML file (open it in a browser, works offline): {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pcp", description="Police and Crime Panel performance warehouse")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -132,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--force", action="append", help="force name (repeatable); default Thames Valley and Leicestershire")
     rp.add_argument("--as-at", help="data as at this date (YYYY-MM-DD); default today")
     rp.set_defaults(fn=_cmd_report)
+
+    dc = sub.add_parser("docs", help="write the dbt docs (every model and column) as one HTML file, var/docs/index.html")
+    dc.set_defaults(fn=_cmd_docs)
 
     r = sub.add_parser("rollback", help="publish the previous version again")
     r.set_defaults(fn=_cmd_rollback)
