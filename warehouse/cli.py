@@ -22,6 +22,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from warehouse import pipeline
+
+    report = pipeline.backfill(dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end),
+                               domain=args.domain)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 def _cmd_sql(args: argparse.Namespace) -> int:
     from warehouse import db
 
@@ -127,6 +139,12 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="load, validate, dbt build and publish everything bundled or landed")
     b.add_argument("--force", action="store_true", help="rebuild and publish even if nothing changed")
     b.set_defaults(fn=_cmd_build)
+
+    bf = sub.add_parser("backfill", help="re-load files landed between two dates and rebuild (idempotent)")
+    bf.add_argument("--start", required=True, help="first landing date YYYY-MM-DD (inclusive)")
+    bf.add_argument("--end", required=True, help="last landing date YYYY-MM-DD (inclusive)")
+    bf.add_argument("--domain", help="only this source domain (e.g. workforce); default all")
+    bf.set_defaults(fn=_cmd_backfill)
 
     s = sub.add_parser("sql", help="query the published warehouse read-only")
     s.add_argument("query", help="SQL text, or - to read it from standard input")

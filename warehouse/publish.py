@@ -142,6 +142,22 @@ def rollback() -> Path:
     return target
 
 
+def published_high_water_mark() -> int | None:
+    """The highest accepted load_id in the published version: everything up to it has been processed."""
+    path = paths().published
+    if not path.exists():
+        return None
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("select loads from meta.publications order by published_at desc limit 1").fetchall()
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+    ids = [entry[0] for entry in json.loads(rows[0][0] or "[]")] if rows else []
+    return max(ids, default=None)
+
+
 def published_version() -> str | None:
     path = paths().published
     if not path.exists():
