@@ -223,7 +223,8 @@ def _attempt(session: requests.Session, url: str, headers: dict, accept: tuple[s
             if resp.status_code in RETRY_STATUS:
                 raise _Retry(f"HTTP {resp.status_code}", retry_after_seconds(resp.headers.get("Retry-After")))
             if resp.status_code != 200:
-                raise ExtractError(f"{url}: HTTP {resp.status_code} {resp.reason}; expected 200 (or 304)")
+                raise ExtractError(f"{url}: HTTP {resp.status_code} {resp.reason}; expected 200 (or 304). "
+                                   f"Nothing landed.")
             media = _media_type(resp)
             if media not in accept:
                 raise ExtractError(f"{url}: served Content-Type {media or '(none)'!r}; expected one of "
