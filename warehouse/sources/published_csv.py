@@ -5,7 +5,7 @@ Each contract column may say, under ``config.meta``:
 - ``header``: the column's name in the file (default: the contract name). The header must match these
   names exactly and in order, as for the plain CSV reader.
 - ``thousands_separator: true``: a whole number written with comma groups ("2,407,600") is read as
-  2407600. Anything else that contains a comma is refused with its row and value.
+  2407600. Anything else (other than ``na_text``) is refused with its row and value.
 - ``na_text``: exact text (or list of texts) meaning "no figure", e.g. ``"#N/A"``; it becomes NULL, so
   the column must also be ``nullable: true``. Any other text in a number column is refused by the loader.
 Nothing else is converted: the raw table keeps the figure the publisher wrote.
@@ -22,7 +22,7 @@ from warehouse.errors import ContractError
 from warehouse.sources import register
 from warehouse.sources.csv_file import check_header, read_text
 
-GROUPED_WHOLE_NUMBER = r"^[0-9]{1,3}(,[0-9]{3})+$"
+WHOLE_NUMBER = r"^([0-9]+|[0-9]{1,3}(,[0-9]{3})+)$"  # 2407600 or 2,407,600
 
 
 def _na_texts(meta: dict) -> list[str]:
@@ -45,8 +45,8 @@ def read_published_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Con
             v = f"case when {v} in ({quoted}) then null else {v} end"
         if c.meta.get("thousands_separator"):
             bad = numbered.query(
-                "t", f"select _row_number, {v} from t where {v} like '%,%' "
-                f"and not regexp_full_match({v}, '{GROUPED_WHOLE_NUMBER}') order by 1 limit 5"
+                "t", f"select _row_number, {v} from t where not regexp_full_match({v}, '{WHOLE_NUMBER}') "
+                "order by 1 limit 5"
             ).fetchall()
             if bad:
                 samples = "; ".join(f"row {r}: {x!r}" for r, x in bad)
