@@ -30,5 +30,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## make airflow: local Airflow (standalone) on 127.0.0.1, AIRFLOW_HOME under var/, DAGs unpaused.
+airflow: $(STAMP)
+	scripts/airflow_local.sh start
+
+## make airflow-stop: stop the whole Airflow process group started by `make airflow`.
+airflow-stop:
+	scripts/airflow_local.sh stop
+
 clean-var:
 	rm -rf var

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Local Airflow for this project: `scripts/airflow_local.sh start|stop` (what `make airflow` and
+# `make airflow-stop` run). `airflow standalone` in its own session (setsid), so stop can kill the whole
+# process group: killing only its PID would orphan the scheduler, DAG processor and API server.
+#
+# Environment: PCP_VAR_DIR (runtime folder, default ./var), AIRFLOW_HOME (default $PCP_VAR_DIR/airflow),
+# AIRFLOW_PORT (default 8080), PCP_AIRFLOW_UNPAUSE (regex of DAG ids to unpause, default all).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${BIN:-$ROOT/.venv/bin}"
+export PCP_VAR_DIR="${PCP_VAR_DIR:-$ROOT/var}"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$PCP_VAR_DIR/airflow}"
+export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"   # default 32 forks idle workers on 2 cores
+# with PCP_AIRFLOW_UNPAUSE set (tests), only the DAGs it matches run; otherwise every DAG is unpaused
+if [[ -n "${PCP_AIRFLOW_UNPAUSE:-}" ]]; then export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True; else export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False; fi
+export AIRFLOW__API__HOST=127.0.0.1                                      # standalone binds 0.0.0.0 otherwise
+export AIRFLOW__API__PORT="${AIRFLOW_PORT:-8080}"
+export AIRFLOW__API__BASE_URL="http://127.0.0.1:${AIRFLOW__API__PORT}"
+export GX_ANALYTICS_ENABLED=False DBT_SEND_ANONYMOUS_USAGE_STATS=False
+PIDFILE="$AIRFLOW_HOME/standalone.pgid"
+URL="http://127.0.0.1:${AIRFLOW__API__PORT}"
+
+running() { [[ -f "$PIDFILE" ]] && kill -0 -- "-$(cat "$PIDFILE")" 2>/dev/null; }
+
+start() {
+  mkdir -p "$AIRFLOW_HOME"
+  if running; then echo "Airflow already running at $URL (process group $(cat "$PIDFILE"))"; return 0; fi
+  "$BIN/airflow" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1
+  "$BIN/airflow" pools set duckdb_writer 1 "One slot: every task that writes DuckDB runs alone" >/dev/null 2>&1
+  "$BIN/airflow" dags reserialize >"$AIRFLOW_HOME/reserialize.log" 2>&1   # register DAGs now, not in 5 min
+  "$BIN/airflow" dags unpause -y --treat-dag-id-as-regex "${PCP_AIRFLOW_UNPAUSE:-.*}" >/dev/null 2>&1 || true
+  setsid "$BIN/airflow" standalone >"$AIRFLOW_HOME/standalone.log" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"   # setsid execs in place here, so this PID is also the process group id
+  for _ in $(seq 1 120); do
+    if curl -sf "$URL/api/v2/monitor/health" >/dev/null 2>&1; then break; fi
+    if ! running; then echo "Airflow exited; see $AIRFLOW_HOME/standalone.log" >&2; exit 1; fi
+    sleep 1
+  done
+  curl -sf "$URL/api/v2/monitor/health" >/dev/null || { echo "Airflow not healthy after 120 s; see $AIRFLOW_HOME/standalone.log" >&2; exit 1; }
+  echo "Airflow UI:      $URL   (log: $AIRFLOW_HOME/standalone.log)"
+  echo "Login: admin; password in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
+  echo "Stop with:       make airflow-stop"
+}
+
+stop() {
+  if ! running; then echo "Airflow is not running"; rm -f "$PIDFILE"; return 0; fi
+  local pgid; pgid="$(cat "$PIDFILE")"
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 1; done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+  rm -f "$PIDFILE"
+  echo "Airflow stopped (process group $pgid)"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac

@@ -1,0 +1,322 @@
+"""Airflow, for real: the dags folder parses, the DAGs follow the house rules, `airflow dags test` runs
+each ingest DAG and the workforce DAG, bad data fails once and raises an alert, a backfill is
+idempotent, and under a real scheduler a landed file reaches the published mart with nobody
+triggering the transform.
+
+Every Airflow here has its own AIRFLOW_HOME (SQLite) and PCP_VAR_DIR under the test's temp folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from conftest import PROJECT, VENV_BIN, file_digest, run_pcp
+from warehouse.orchestration import DOMAINS, POOL
+
+DAGS = PROJECT / "dags"
+WORKFORCE_CSV = PROJECT / "seeds/sources/workforce/ho_police_workforce_open_data_mar2007_mar2022.csv"
+WORKFORCE_TABLE = "home_office__workforce_open_data"
+OFFICERS_FTE_2022 = ("select round(value) from marts.metric_values where metric_id = 'officers_fte' "
+                     "and area_code = ? and period_end = date '2022-03-31'")
+
+pytestmark = pytest.mark.airflow
+
+
+def airflow_env(home: Path, var: Path) -> dict[str, str]:
+    return {**os.environ, "AIRFLOW_HOME": str(home), "PCP_VAR_DIR": str(var),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__PARALLELISM": "4", "GX_ANALYTICS_ENABLED": "False",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+
+
+def airflow(*args: str, env: dict, timeout: int = 900, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(VENV_BIN / "airflow"), *args], env=env, capture_output=True, text=True,
+                          cwd=PROJECT, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, f"airflow {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    return proc
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory) -> Path:
+    """A migrated metadata DB with the writer pool; `dags test` runs share it (each has its own var)."""
+    home = tmp_path_factory.mktemp("airflow_home")
+    env = airflow_env(home, home / "unused-var")
+    airflow("db", "migrate", env=env)
+    airflow("pools", "set", POOL, "1", "one DuckDB writer at a time", env=env)
+    return home
+
+
+def published_value(var: Path, area: str = "K04000001"):
+    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(OFFICERS_FTE_2022, [area]).fetchall()
+        return rows[0][0] if rows else None
+    finally:
+        con.close()
+
+
+def land_changed_workforce(var: Path, arrived: dt.date, extra_fte: int = 1000) -> Path:
+    """A later edition of the workforce open data: Thames Valley has ``extra_fte`` more constables in
+    March 2022 (headcount too, so FTE <= headcount still holds)."""
+    lines = WORKFORCE_CSV.read_text().splitlines(keepends=True)
+    key = "2022-03-01,E23000029,Thames Valley,South East,Female,Constable,police officer,"
+    idx = next(i for i, line in enumerate(lines) if line.startswith(key))
+    head, fte = lines[idx].rstrip("\n").rsplit(",", 2)[0], lines[idx].rstrip("\n").rsplit(",", 2)[1:]
+    lines[idx] = f"{head},{int(fte[0]) + extra_fte},{float(fte[1]) + extra_fte}\n"
+    folder = var / "landing" / WORKFORCE_TABLE / arrived.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".workforce_revised.csv.tmp"
+    tmp.write_text("".join(lines))
+    dest = folder / "workforce_revised.csv"
+    os.replace(tmp, dest)  # atomic, as extractors land files
+    return dest
+
+
+# ---------------------------------------------------------------- DAG integrity (parse only)
+
+INSPECT = r"""
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+out = {"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": {}}
+for d in bag.dags.values():
+    out["dags"][d.dag_id] = {
+        "tags": sorted(d.tags), "doc_md": d.doc_md, "timetable": type(d.timetable).__name__,
+        "schedule_assets": sorted(a.name for a in getattr(getattr(d.timetable, "asset_condition", None), "objects", []) or []),
+        "start_date": str(d.start_date),
+        "tasks": {t.task_id: {"owner": t.owner, "retries": t.retries, "pool": t.pool, "pool_slots": t.pool_slots,
+                              "backoff": t.retry_exponential_backoff,
+                              "outlets": [getattr(o, "name", str(o)) for o in t.outlets]} for t in d.tasks},
+    }
+print("JSON" + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def dag_info(tmp_path_factory) -> dict:
+    home = tmp_path_factory.mktemp("dagbag_home")
+    env = airflow_env(home, home / "var")
+    proc = subprocess.run([str(VENV_BIN / "python"), "-c", INSPECT, str(DAGS)], env=env, capture_output=True,
+                          text=True, cwd=PROJECT, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return json.loads(proc.stdout.split("JSON", 1)[1])
+
+
+def test_dags_folder_imports_without_errors(dag_info):
+    assert dag_info["errors"] == {}
+    expected = {f"ingest_{d}" for d in DOMAINS} | {"transform_publish", "workforce", "panel_reports"}
+    assert expected <= set(dag_info["dags"]), sorted(dag_info["dags"])
+
+
+def test_every_dag_has_owner_tags_retries_docs(dag_info):
+    for dag_id, d in dag_info["dags"].items():
+        assert d["tags"] and "pcp" in d["tags"], dag_id
+        assert d["doc_md"] and len(d["doc_md"]) > 80, dag_id
+        assert d["start_date"].startswith("2025-01-01"), (dag_id, d["start_date"])
+        for task_id, t in d["tasks"].items():
+            assert t["owner"] == "pcp-data", (dag_id, task_id)
+            assert t["retries"] >= 1 and t["backoff"] > 1, (dag_id, task_id)
+
+
+def test_every_duckdb_writing_task_is_in_the_one_slot_pool(dag_info):
+    # Only the report DAG reads (the published copy, read-only); every other task writes the working file.
+    for dag_id, d in dag_info["dags"].items():
+        for task_id, t in d["tasks"].items():
+            if dag_id == "panel_reports":
+                assert t["pool"] != POOL, "readers must not queue behind writers"
+            else:
+                assert (t["pool"], t["pool_slots"]) == (POOL, 1), (dag_id, task_id)
+
+
+def test_ingests_emit_assets_that_schedule_the_transform(dag_info):
+    for domain in DOMAINS:
+        tasks = dag_info["dags"][f"ingest_{domain}"]["tasks"]
+        assert [o for t in tasks.values() for o in t["outlets"]] == [f"raw_{domain}"]
+    tp = dag_info["dags"]["transform_publish"]
+    assert tp["timetable"] == "AssetOrTimeSchedule"  # any asset, or the daily backstop
+    assert tp["schedule_assets"] == sorted(f"raw_{d}" for d in DOMAINS)
+
+
+# ---------------------------------------------------------------- airflow dags test, for real
+
+def test_workforce_dag_publishes_the_home_office_figure(airflow_home, tmp_path):
+    var = tmp_path / "var"
+    proc = airflow("dags", "test", "workforce", env=airflow_env(airflow_home, var))
+    assert "state=success" in proc.stdout + proc.stderr
+    assert published_value(var) == 140228  # Home Office: 140,228 FTE officers on 31 March 2022
+
+
+@pytest.fixture(scope="module")
+def sample_landed(tmp_path_factory) -> Path:
+    """A runtime folder with the standard SAMPLE force feeds landed (the only files some domains have)."""
+    var = tmp_path_factory.mktemp("sample_landed") / "var"
+    run_pcp("sample", "defaults", var=var)
+    return var
+
+
+@pytest.mark.parametrize("domain", sorted(DOMAINS))
+def test_each_ingest_dag_loads_and_gates_its_domain(domain, airflow_home, sample_landed, tmp_path):
+    from warehouse import contracts
+
+    var = tmp_path / "var"
+    shutil.copytree(sample_landed, var)
+    tables = sorted(c.table for c in contracts.all_contracts().values() if c.domain == domain)
+    proc = airflow("dags", "test", f"ingest_{domain}", env=airflow_env(airflow_home, var), check=False)
+    out = proc.stdout + proc.stderr
+    if not tables:  # no contract yet: the DAG must say so, not pass quietly
+        assert proc.returncode != 0 and f"no source contract has domain '{domain}'" in out
+        return
+    assert proc.returncode == 0, out[-4000:]
+    con = duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True)
+    try:
+        loads = con.execute("select source_table, status from meta.loads").fetchall()
+    finally:
+        con.close()
+    assert loads, f"ingest_{domain} loaded nothing"
+    assert {t for t, _ in loads} <= set(tables)  # only this domain's raw tables
+    assert {s for _, s in loads} == {"accepted"}
+
+
+def test_bad_data_fails_at_once_without_retry_and_alerts(airflow_home, tmp_path):
+    var = tmp_path / "var"
+    lines = WORKFORCE_CSV.read_text().splitlines(keepends=True)
+    lines[5] = lines[5].replace("police officer", "robot officer", 1)
+    folder = var / "landing" / WORKFORCE_TABLE / "2026-01-15"
+    folder.mkdir(parents=True)
+    (folder / "corrupt.csv").write_text("".join(lines))
+
+    t0 = time.monotonic()
+    proc = airflow("dags", "test", "ingest_workforce", env=airflow_env(airflow_home, var), check=False)
+    elapsed = time.monotonic() - t0
+    assert proc.returncode != 0
+    alerts = [json.loads(x) for x in (var / "alerts" / "failures.jsonl").read_text().splitlines()]
+    assert len(alerts) == 1, alerts
+    a = alerts[0]
+    assert (a["dag_id"], a["task_id"], a["try_number"]) == ("ingest_workforce", "load_and_validate", 1)
+    assert a["error_type"] == "AirflowFailException" and "robot officer" in a["error"] and "corrupt.csv" in a["error"]
+    assert "up_for_retry" not in proc.stdout + proc.stderr
+    assert elapsed < 300  # a retry would have waited 30 s, then 60 s (sanity bound, not a benchmark)
+    assert not (var / "warehouse.duckdb").exists()  # nothing published
+
+
+# ---------------------------------------------------------------- backfill
+
+def test_backfill_of_a_period_twice_changes_nothing(copy_of_built):
+    var = copy_of_built
+    assert published_value(var) == 140228
+    land_changed_workforce(var, dt.date(2026, 1, 15))
+    later = land_changed_workforce(var, dt.date(2026, 3, 1), extra_fte=5000)  # outside the window
+
+    first = run_pcp("backfill", "--start", "2026-01-01", "--end", "2026-01-31", "--domain", "workforce", var=var)
+    assert "published version" in first.stdout
+    assert published_value(var) == 141228 and published_value(var, "E23000029") is not None
+    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
+    try:
+        files = {r[0] for r in con.execute("select source_file from meta.loads").fetchall()}
+    finally:
+        con.close()
+    assert "workforce_revised.csv" in files
+    assert len([f for f in (var / "landing" / WORKFORCE_TABLE).rglob("*.csv")]) == 2 and later.exists()
+
+    digest = file_digest(var / "warehouse.duckdb")
+    versions = sorted(p.name for p in (var / "published").glob("*.duckdb"))
+    second = run_pcp("backfill", "--start", "2026-01-01", "--end", "2026-01-31", "--domain", "workforce", var=var)
+    assert "already loaded" in second.stdout and "unchanged" in second.stdout
+    assert file_digest(var / "warehouse.duckdb") == digest
+    assert sorted(p.name for p in (var / "published").glob("*.duckdb")) == versions
+    assert published_value(var) == 141228  # the March file (+5000) was outside the window
+
+
+# ---------------------------------------------------------------- a real scheduler, end to end
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, tmp_path):
+    var = copy_of_built
+    home = tmp_path / "airflow"
+    port = free_port()
+    env = {**airflow_env(home, var), "AIRFLOW_PORT": str(port),
+           # only these run by themselves; the other ingests stay paused so the test does one thing
+           "PCP_AIRFLOW_UNPAUSE": "^(ingest_workforce|transform_publish)$"}
+    base = f"http://127.0.0.1:{port}"
+    script = PROJECT / "scripts" / "airflow_local.sh"
+    before_version = _publications(var)
+    pgid = None
+    try:
+        start = subprocess.run([str(script), "start"], env=env, capture_output=True, text=True, timeout=600)
+        assert start.returncode == 0, start.stdout + start.stderr + _tail(home / "standalone.log")
+        assert f"127.0.0.1:{port}" in start.stdout
+        pgid = (home / "standalone.pgid").read_text().strip()
+        password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
+        token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password},
+                              timeout=30).json()["access_token"]
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {token}"
+        _wait(lambda: api.get(f"{base}/api/v2/dags/transform_publish", timeout=30).status_code == 200, 180,
+              "DAGs registered")
+
+        landed_at = time.monotonic()
+        land_changed_workforce(var, dt.date.today())
+        r = api.post(f"{base}/api/v2/dags/ingest_workforce/dagRuns", json={"logical_date": None}, timeout=30)
+        assert r.status_code in (200, 201), r.text
+
+        _wait(lambda: published_value(var) == 141228, 600, "published mart shows the landed file",
+              on_timeout=lambda: _tail(home / "standalone.log"))
+        latency = time.monotonic() - landed_at
+        print(f"\nfile landed -> published mart: {latency:.1f} s")
+        (tmp_path.parent / "landing_to_published_seconds.txt").write_text(f"{latency:.1f}\n")
+
+        runs = api.get(f"{base}/api/v2/dags/transform_publish/dagRuns", timeout=30).json()["dag_runs"]
+        asset_runs = [x for x in runs if x["run_type"] == "asset_triggered"]
+        _wait(lambda: any(x["state"] == "success" for x in
+                          api.get(f"{base}/api/v2/dags/transform_publish/dagRuns", timeout=30).json()["dag_runs"]
+                          if x["run_type"] == "asset_triggered"), 120, "asset-triggered run marked success")
+        assert asset_runs, runs  # nobody triggered the transform: the asset did
+        assert len(_publications(var)) == len(before_version) + 1
+        assert published_value(var, "E23000029") is not None
+    finally:
+        stop = subprocess.run([str(script), "stop"], env=env, capture_output=True, text=True, timeout=120)
+        assert stop.returncode == 0, stop.stderr
+    assert not (home / "standalone.pgid").exists() and pgid
+    groups = subprocess.run(["ps", "-eo", "pgid="], capture_output=True, text=True).stdout.split()
+    assert pgid not in groups, "processes of the Airflow process group survived airflow-stop"
+
+
+def _publications(var: Path) -> list:
+    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("select version from meta.publications order by version").fetchall()
+    finally:
+        con.close()
+
+
+def _wait(cond, timeout: float, what: str, on_timeout=None) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if cond():
+                return
+        except (requests.RequestException, duckdb.Error):
+            pass
+        time.sleep(1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for: {what}\n{on_timeout() if on_timeout else ''}")
+
+
+def _tail(path: Path, n: int = 60) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-n:]) if path.exists() else f"(no {path})"
