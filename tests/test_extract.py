@@ -106,6 +106,14 @@ class FaultServer:
                 if fault == "truncate":  # promise the whole body, send half, hang up
                     self.send(200, res.body[: len(res.body) // 2], res.content_type, h, length=len(res.body))
                     return
+                if fault == "drip":  # every piece inside the read timeout, the whole far too long
+                    self.send(200, b"", res.content_type, h, length=len(res.body))
+                    step = len(res.body) // 8 + 1
+                    for i in range(0, len(res.body), step):  # 8 pieces, 0.2 s apart
+                        time.sleep(0.2)
+                        self.wfile.write(res.body[i:i + step])
+                        self.wfile.flush()
+                    return
                 if res.conditional and self.not_modified(res):
                     self.send_response(304)
                     for k, v in h:
@@ -357,6 +365,16 @@ def test_a_slow_server_times_out_and_is_retried_within_bounds(server, var_dir):
     with pytest.raises(ExtractError, match="(?i)timed? ?out"):
         extract.extract(EW, base_url=server.url, arrived=DAY, policy=FAST)
     assert len(server.requests_for(path)) == 2 + 3
+
+
+def test_a_download_that_never_ends_is_cut_off_by_the_overall_limit(server, var_dir):
+    path = catalogue_path(EW)
+    server.faults[path] = ["drip"]
+    policy = extract.Policy(connect_timeout=2, read_timeout=0.5, max_seconds=1, max_attempts=3, backoff=0.05)
+    with pytest.raises(ExtractError, match=r"still downloading after 1s"):
+        extract.extract(EW, base_url=server.url, arrived=DAY, policy=policy)
+    assert len(server.requests_for(path)) == 1
+    nothing_partial(var_dir)
 
 
 def test_unknown_source_names_the_known_ones():
