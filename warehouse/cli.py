@@ -84,6 +84,10 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     from warehouse import contracts, extract
 
+    if not args.source:  # no name: say what can be extracted
+        for name, src in extract.catalogue().items():
+            print(f"{name:28} {src.kind:15} -> {src.table}")
+        return 0
     try:
         source = extract.get_source(args.source)
         months = None
@@ -171,7 +175,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=_cmd_rollback)
 
     x = sub.add_parser("extract", help="download a public source into var/landing (opt-in; builds stay offline)")
-    x.add_argument("source", help="a name from warehouse/extract_sources.yml, e.g. workforce_ew_timeseries")
+    x.add_argument("source", nargs="?",
+                   help="a name from warehouse/extract_sources.yml (omit it to list them), e.g. workforce_ew_timeseries")
     x.add_argument("--base-url", help="fetch from this server instead (a mirror, or a test server)")
     x.add_argument("--date", help="landing folder date YYYY-MM-DD, i.e. the vintage (default today)")
     x.add_argument("--months", help="police.uk sources: YYYY-MM or YYYY-MM:YYYY-MM")
