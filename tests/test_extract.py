@@ -501,3 +501,10 @@ def test_an_extracted_file_flows_through_pcp_build(server, copy_of_built):
     assert published(officers_2023) == [(147500.0, dt.date(2026, 1, 6))]
     # raw keeps the earlier version
     assert published(f"select count(distinct _sha256) from raw.{EW_TABLE} where date = '2023-03-31'") == [(2,)]
+
+
+def test_pcp_extract_without_a_name_lists_the_catalogue(var_dir):
+    out = run_pcp("extract", var=var_dir).stdout
+    for name, src in extract.catalogue().items():
+        assert name in out and src.table in out
+    assert not (var_dir / "landing").exists()  # listing downloads nothing
