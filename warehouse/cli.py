@@ -131,6 +131,31 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     if not p.published.exists():
         raise FileNotFoundError(f"no published warehouse at {p.published}: run `pcp build` first")
     pipeline.ensure_working()
+def _cmd_sample(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from warehouse import samples
+
+    try:
+        if args.feed == "defaults":
+            landed = samples.land_defaults(seed=args.seed)
+            print(f"landed {len(landed)} SAMPLE files for {', '.join(samples.DEFAULT_FORCES)} "
+                  f"({samples.DEFAULT_START:%Y-%m} to {samples.DEFAULT_END:%Y-%m}) under the landing zone; "
+                  f"run `pcp build` to load them")
+            return 0
+        if not args.out:
+            raise ValueError("--out DIR is required (or use `pcp sample defaults` to land the standard set)")
+        forces = [f for f in args.forces.split(",") if f.strip()]
+        files = list(samples.write_feed(args.feed, forces, dt.date.fromisoformat(args.start),
+                                        dt.date.fromisoformat(args.end), args.seed, Path(args.out), args.scale))
+    except (KeyError, ValueError) as e:
+        print(f"pcp sample: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(files)} SAMPLE {args.feed} file(s) to {args.out}")
+    return 0
+
+
     out = transform.docs_static(p.docs_html)
     print(f"dbt docs, one self-contained HTML file (open it in a browser, works offline): {out}")
     return 0
@@ -196,6 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as e:
         print(f"pcp {args.command}: {e}", file=sys.stderr)
         return 2
+
+    sm = sub.add_parser("sample", help="write SAMPLE force-internal feed files (calls, specials, ...) in their contract")
+    sm.add_argument("feed", help="calls, digital_contacts, specials, domestic_abuse, hate_crime, or defaults "
+                                 "(land the standard sample set for `pcp build`)")
+    sm.add_argument("--forces", default="Thames Valley,Leicestershire", help="comma-separated force names or codes")
+    sm.add_argument("--start", default="2021-04-01", help="first month (YYYY-MM-DD)")
+    sm.add_argument("--end", default="2023-03-31", help="last month (YYYY-MM-DD)")
+    sm.add_argument("--seed", type=int, default=42)
+    sm.add_argument("--scale", type=float, default=1.0, help="calls and digital contacts: share of a realistic volume")
+    sm.add_argument("--out", help="folder to write one file per force per month into")
+    sm.set_defaults(fn=_cmd_sample)
 
 
 if __name__ == "__main__":

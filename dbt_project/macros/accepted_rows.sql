@@ -3,14 +3,18 @@
   for each period the load with the latest vintage (publication date) wins, then the latest load.
   So a restated period replaces the earlier one here while raw keeps both, and periods may arrive
   in any order.
+  keep_vintages=true keeps one version per period *and vintage* (the latest load of each edition):
+  for sources whose editions overlap and are ranked later, in an intermediate model.
+  partition_by (a list of expressions over alias r) replaces the period column, for sources whose
+  files each hold one force and month, e.g. ["r.area_code", "date_trunc('month', r.received_at)"].
 #}
-{% macro accepted_rows(raw_relation, period_column) -%}
+{% macro accepted_rows(raw_relation, period_column, keep_vintages=false, partition_by=none) -%}
     select r.*
     from {{ raw_relation }} as r
     inner join {{ source('meta', 'loads') }} as l
         on l.load_id = r._load_id and l.status = 'accepted'
     qualify dense_rank() over (
-        partition by r.{{ period_column }}
+        partition by {{ (partition_by or ['r.' ~ period_column]) | join(', ') }}{% if keep_vintages %}, r._vintage{% endif %}
         order by r._vintage desc nulls last, r._load_id desc
     ) = 1
 {%- endmacro %}

@@ -1,0 +1,23 @@
+-- 101 and 999 call log (SAMPLE): one row per call, accepted loads only, the latest arrival per force
+-- and month. The pseudonymised call id is left behind in raw: nothing downstream needs it.
+with source as (
+    {{ accepted_rows(source('force_feeds', 'calls'), 'received_at', partition_by=
+                     ["r.area_code", "date_trunc('month', r.received_at)"]) }}
+)
+
+select
+    area_code,
+    line,
+    last_day(received_at)::date                                      as period_end,
+    received_at,
+    answered_at,
+    ended_at,
+    outcome,
+    call_back_at,
+    answer_target_seconds,
+    -- time in the queue before a handler answered (answered calls only)
+    case when answered_at is not null then date_diff('second', received_at, answered_at) end as wait_seconds,
+    _vintage                                                         as vintage,
+    _load_id                                                         as load_id,
+    _is_sample                                                       as is_sample
+from source

@@ -1,0 +1,126 @@
+"""SAMPLE 101 and 999 call log (contract force_feeds__calls): one row per call offered to a force.
+
+Vectorised with numpy and written a week at a time through pyarrow's CSV writer, so memory is
+bounded by one week of one force's calls whatever the volume (a national benchmark at ``scale=1``
+is tens of millions of rows).
+
+The queue model, per call: a potential wait (log-normal; the 101 median falls month by month from
+6 minutes in April 2021, the waiting times the PCC set out to reduce), the caller's patience
+(exponential) and, on 101, a call-back offer after 3 minutes that some callers take. Answered if
+the wait runs out first, abandoned if patience does, call_back if the offer is taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from warehouse.samples import Force, next_month, rng
+
+FEED = "calls"
+COLUMNS = ["call_id", "area_code", "line", "received_at", "answered_at", "ended_at", "outcome",
+           "call_back_at", "answer_target_seconds"]
+# Calls offered per 1,000 residents per month at full scale (roughly what forces report).
+CALLS_PER_1000 = {"101": 30.0, "999": 14.0}
+TARGET_SECONDS = {"101": 300, "999": 10}  # 101: a 5-minute force target (sample); 999: national 10 s
+CALL_BACK_OFFER_SECONDS = 180
+CALL_BACK_TAKE_UP = 0.2
+BLOCK_DAYS = 7
+# Calls by hour of day (busy late morning to evening).
+HOUR_WEIGHTS = np.array([2, 1.5, 1, 1, 1, 1.5, 3, 5, 6, 6.5, 7, 7, 7, 7, 6.5, 6.5, 7, 7, 6.5, 6, 5, 4, 3.5, 2.5])
+HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
+SCHEMA = pa.schema([
+    ("call_id", pa.string()), ("area_code", pa.string()), ("line", pa.string()),
+    ("received_at", pa.timestamp("s")), ("answered_at", pa.timestamp("s")), ("ended_at", pa.timestamp("s")),
+    ("outcome", pa.string()), ("call_back_at", pa.timestamp("s")), ("answer_target_seconds", pa.int64()),
+])
+
+
+def median_wait_101(month: dt.date) -> float:
+    """Seconds: 6 minutes until April 2021, then 2.5% shorter each month, never below 90 s."""
+    k = max(0, (month.year - 2021) * 12 + month.month - 4)
+    return max(90.0, 360.0 * 0.975 ** k)
+
+
+def _seasonal(month: dt.date) -> float:
+    return 1.0 + 0.08 * np.cos((month.month - 7) / 12 * 2 * np.pi)  # a summer peak
+
+
+def _block(g: np.random.Generator, line: str, start: dt.datetime, days: int, daily_mean: float,
+           month: dt.date) -> dict[str, np.ndarray]:
+    """All calls on one line for ``days`` days from ``start``, sorted by arrival."""
+    n = int(g.poisson(daily_mean * days))
+    day = g.integers(0, days, n)
+    hour = g.choice(24, n, p=HOUR_WEIGHTS)
+    second = g.integers(0, 3600, n)
+    offset = day * 86400 + hour * 3600 + second
+    order = np.argsort(offset, kind="stable")
+    offset, hour = offset[order], hour[order]
+    received = np.datetime64(start, "s") + offset.astype("timedelta64[s]")
+    if line == "101":
+        busy = 1.0 + 0.3 * (HOUR_WEIGHTS[hour] * 24 - 1)  # longer queues in the busy hours
+        wait = g.lognormal(np.log(median_wait_101(month)), 0.9, n) * busy
+        patience = g.exponential(2400.0, n)
+        takes_call_back = (wait > CALL_BACK_OFFER_SECONDS) & (patience > CALL_BACK_OFFER_SECONDS) \
+            & (g.random(n) < CALL_BACK_TAKE_UP)
+    else:
+        wait = g.lognormal(np.log(4.0), 0.8, n)
+        patience = g.exponential(240.0, n)
+        takes_call_back = np.zeros(n, dtype=bool)
+    wait = np.round(wait).astype("int64")
+    patience = np.round(patience).astype("int64")
+    answered = ~takes_call_back & (wait <= patience)
+    abandoned = ~takes_call_back & ~answered
+    handle = np.round(g.lognormal(np.log(360.0 if line == "101" else 240.0), 0.6, n)).astype("int64")
+    left_queue = np.where(takes_call_back, CALL_BACK_OFFER_SECONDS + 20, np.where(abandoned, patience, wait))
+    ended = received + (left_queue + np.where(answered, handle, 0)).astype("timedelta64[s]")
+    call_back_made = takes_call_back & (g.random(n) < 0.92)
+    call_back_delay = np.round(g.exponential(5400.0, n)).astype("int64") + 300
+    return {
+        "received_at": received,
+        "answered_at": np.where(answered, received + wait.astype("timedelta64[s]"), np.datetime64("NaT")),
+        "answered": answered,
+        "ended_at": ended,
+        "outcome": np.where(answered, "answered", np.where(abandoned, "abandoned", "call_back")),
+        "call_back_at": np.where(call_back_made, ended + call_back_delay.astype("timedelta64[s]"),
+                                 np.datetime64("NaT")),
+        "call_back_made": call_back_made,
+    }
+
+
+def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: float = 1.0) -> int:
+    """Write one force's calls for one month to ``path``; returns the number of rows."""
+    g = rng(seed, FEED, force.area_code, month)
+    days_in_month = (next_month(month) - month).days
+    rows = 0
+    options = pacsv.WriteOptions(include_header=True, quoting_style="none")
+    with pacsv.CSVWriter(str(path), SCHEMA, write_options=options) as writer:
+        for line in ("101", "999"):
+            daily = CALLS_PER_1000[line] * force.population / 1000 / 30.4 * _seasonal(month) * scale
+            for first in range(0, days_in_month, BLOCK_DAYS):
+                days = min(BLOCK_DAYS, days_in_month - first)
+                start = dt.datetime.combine(month, dt.time()) + dt.timedelta(days=first)
+                b = _block(g, line, start, days, daily, month)
+                n = len(b["received_at"])
+                seq = np.arange(rows + 1, rows + n + 1)
+                # (benchmark engineer) np.char.zfill fails on an empty array: a tiny scale can give a
+                # week with no calls (e.g. City of London 999 at 1% volume)
+                ids = np.char.add(f"{force.area_code}-{month:%Y%m}-{line}-",
+                                  np.char.zfill(seq.astype(str), 7)) if n else np.array([], dtype=str)
+                writer.write_table(pa.table({
+                    "call_id": pa.array(ids.tolist() if n else [], pa.string()),
+                    "area_code": pa.array(np.full(n, force.area_code), pa.string()),
+                    "line": pa.array(np.full(n, line), pa.string()),
+                    "received_at": pa.array(b["received_at"], pa.timestamp("s")),
+                    "answered_at": pa.array(b["answered_at"], pa.timestamp("s"), mask=~b["answered"]),
+                    "ended_at": pa.array(b["ended_at"], pa.timestamp("s")),
+                    "outcome": pa.array(b["outcome"].astype(str), pa.string()),
+                    "call_back_at": pa.array(b["call_back_at"], pa.timestamp("s"), mask=~b["call_back_made"]),
+                    "answer_target_seconds": pa.array(np.full(n, TARGET_SECONDS[line]), pa.int64()),
+                }, schema=SCHEMA))
+                rows += n
+    return rows
