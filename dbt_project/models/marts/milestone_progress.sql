@@ -38,7 +38,7 @@ loads as (
 
 rows_ as (
     select
-        r.*,
+        r.* exclude (period_type),   -- the series actually used is in b.period_type
         b.period_type,
         b.unit,
         b.baseline_date,

@@ -6,7 +6,7 @@
 {{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
 select
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at,
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as built_at,
     data_as_at,
     milestone_id,
     area_code,

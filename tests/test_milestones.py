@@ -1,0 +1,443 @@
+"""Milestone register, peer groups, panel calendar, marts.milestone_progress and its history (issue 5).
+
+The RAG rule is tested where it is written: the real dbt models run on crafted figures (the dbt var
+``milestone_fixture_dir`` points them at a crafted register and metric_values) in a copy of a real
+build, with values exactly at, just above and just below every threshold in dbt_project.yml.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import PROJECT, run_pcp
+
+REGISTER = PROJECT / "seeds" / "reference" / "milestones.csv"
+DOCUMENTS = PROJECT / "seeds" / "documents"
+TV, LLR, EW = "E23000029", "E23000021", "K04000001"
+RAG = {"green", "amber", "red", "not measurable"}
+
+
+def _register() -> list[dict]:
+    with REGISTER.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _vars() -> dict:
+    return yaml.safe_load((PROJECT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+
+
+# --- the register ---------------------------------------------------------------------------------
+
+def test_every_quote_is_verbatim_in_its_document():
+    rows = _register()
+    assert rows, "empty register"
+    for r in rows:
+        doc = DOCUMENTS / r["source_document"]
+        assert doc.is_file(), f"{r['milestone_id']}: no document {doc}"
+        assert len(r["quote"]) >= 20, f"{r['milestone_id']}: quote too short to trace"
+        assert _norm(r["quote"]) in _norm(doc.read_text(encoding="utf-8")), (
+            f"{r['milestone_id']}: quote not found verbatim in {doc.name}: {r['quote']!r}")
+
+
+def test_a_changed_quote_would_be_caught():
+    """The check above can fail: one changed word no longer matches."""
+    r = next(r for r in _register() if r["milestone_id"] == "LLR-01")
+    doc = _norm((DOCUMENTS / r["source_document"]).read_text(encoding="utf-8"))
+    assert _norm(r["quote"]) in doc
+    assert _norm(r["quote"].replace("150", "250")) not in doc
+
+
+def test_register_rows_are_complete_and_consistent():
+    rows = _register()
+    ids = [r["milestone_id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    for r in rows:
+        mid = r["milestone_id"]
+        assert r["area_code"] in (TV, LLR), mid
+        assert r["target_kind"] in ("absolute", "relative_change", "back_to_level", "direction_only"), mid
+        assert r["measurable"] in ("true", "false"), mid
+        if r["measurable"] == "true":
+            assert r["metric_id"] and r["direction"] in ("up", "down") and r["baseline_date"], mid
+            if r["target_kind"] != "direction_only":
+                assert r["target_date"], f"{mid}: a target needs a deadline"
+                assert r["target_value"] or r["target_change"] or r["target_change_pct"], mid
+        else:
+            assert not r["metric_id"] and r["data_needed"], f"{mid}: say what data would measure it"
+        for c in ("baseline_date", "target_date"):
+            if r[c]:
+                dt.date.fromisoformat(r[c])
+
+
+def test_register_covers_the_commitments_in_the_papers():
+    by = {(r["area_code"], r["metric_id"], r["target_kind"]): r for r in _register()}
+    assert by[(TV, "officers_fte", "relative_change")]["target_change"] == "700"
+    assert by[(TV, "pcsos_fte", "back_to_level")]["target_date"] == "2027-03-31"
+    assert by[(TV, "specials_headcount", "absolute")]["target_value"] == "500"
+    assert by[(TV, "specials_operational_hours", "absolute")]["target_value"] == "13000"
+    assert by[(TV, "specials_hours_fte", "absolute")]["target_value"] == "75"
+    assert by[(TV, "calls_101_mean_wait_minutes", "direction_only")]["direction"] == "down"
+    assert by[(TV, "calls_101_abandoned_pct", "direction_only")]["direction"] == "down"
+    assert by[(TV, "digital_contact_share_pct", "direction_only")]["direction"] == "up"
+    assert by[(TV, "hate_crimes", "direction_only")]["direction"] == "up"
+    assert by[(TV, "da_justice_outcomes", "direction_only")]["direction"] == "up"
+    llr = by[(LLR, "specials_headcount", "absolute")]
+    assert (llr["target_value"], llr["target_date"]) == ("150", "2024-03-31")
+    unmeasured = " ".join(r["statement"] for r in _register() if r["measurable"] == "false")
+    for words in ("80 more neighbourhood", "10 dedicated mental health", "11 problem-solving", "9 youth engagement"):
+        assert words in unmeasured
+
+
+# --- peer groups and panel calendar -----------------------------------------------------------------
+
+def test_peer_groups_file_is_what_the_builder_produces():
+    from warehouse import peer_groups
+
+    built = peer_groups.build()
+    checked_in = pd.read_csv(PROJECT / "seeds" / "reference" / "peer_groups.csv")
+    pd.testing.assert_frame_equal(built.reset_index(drop=True), checked_in, check_dtype=False)
+    for area in (TV, LLR):
+        peers = checked_in[checked_in["area_code"] == area]
+        assert list(peers["peer_rank"]) == list(range(1, peer_groups.PEERS + 1))
+        assert area not in set(peers["peer_area_code"])
+
+
+def test_peer_group_inputs_reproduce_the_published_populations():
+    from warehouse import peer_groups
+
+    f = peer_groups.features().set_index("area_code")
+    # ONS mid-2020 populations summed over local authorities (PROVENANCE.md cross-check figures)
+    assert f.loc[TV, "population"] == 2_431_905
+    assert f.loc[LLR, "population"] == 1_107_597
+    assert len(f) == 42  # City of London has no crime severity score
+
+
+def test_panel_calendar_has_both_panels_and_a_build_lead_time():
+    cal = pd.read_csv(PROJECT / "seeds" / "reference" / "panel_calendar.csv", parse_dates=["meeting_date"])
+    for area in (TV, LLR):
+        mine = cal[cal["area_code"] == area]
+        assert len(mine) >= 4
+        assert (mine["meeting_date"] > pd.Timestamp("2026-11-01")).any(), "no future meeting"
+    assert cal["days_before"].between(1, 60).all()
+    documented = cal[cal["is_published_date"]]
+    assert set(documented["source_document"]) <= {p.name for p in DOCUMENTS.glob("*.txt")}
+    assert not cal.duplicated(["area_code", "meeting_date"]).any()
+
+
+# --- the marts on the shared real build -------------------------------------------------------------
+
+def test_every_register_milestone_has_a_status(published):
+    got = published.execute("""
+        select milestone_id, area_code, rag_status, status_reason, quote, source_document, is_sample
+        from marts.milestone_progress where is_latest""").df().set_index("milestone_id")
+    register = {r["milestone_id"]: r for r in _register()}
+    assert set(got.index) == set(register)
+    assert set(got["area_code"]) == {TV, LLR}
+    for mid, r in register.items():
+        row = got.loc[mid]
+        assert row["rag_status"] in RAG, mid
+        assert row["status_reason"], mid
+        assert row["quote"] == r["quote"] and row["source_document"] == r["source_document"], mid
+        if r["measurable"] == "false":
+            assert row["rag_status"] == "not measurable" and r["data_needed"] in row["status_reason"]
+    n = published.execute("select count(*) from marts.milestone_progress").fetchone()[0]
+    dupes = published.execute("""select count(*) from (select milestone_id, reporting_date
+        from marts.milestone_progress group by all having count(*) > 1)""").fetchone()[0]
+    assert n >= len(register) and dupes == 0
+
+
+def test_real_figures_in_the_progress_rows(published):
+    """Thames Valley officer uplift: baseline FTE at 31 March 2019 + 700, figures from the Home Office table."""
+    row = published.execute("""select * from marts.milestone_progress
+        where milestone_id = 'TVP-01' and reporting_date = date '2022-03-31'""").df().iloc[0]
+    fte = lambda d: published.execute(  # noqa: E731
+        "select value from marts.metric_values where metric_id = 'officers_fte' and area_code = ? "
+        "and period_end = ?", [TV, d]).fetchone()[0]
+    base, latest = fte(dt.date(2019, 3, 31)), fte(dt.date(2022, 3, 31))
+    assert row["baseline_value"] == pytest.approx(base, abs=1e-3)
+    assert row["target_value"] == pytest.approx(base + 700, abs=1e-3)
+    assert row["latest_value"] == pytest.approx(latest, abs=1e-3)
+    assert row["progress_pct"] == pytest.approx(100 * (latest - base) / 700, abs=1e-3)
+    assert row["expected_progress_pct"] == pytest.approx(100 * 1096 / 1461, abs=1e-3)  # 3 of 4 years
+    assert row["is_sample"] == False  # noqa: E712 (numpy bool)
+
+
+def test_is_sample_follows_the_figures_used(published):
+    """A row says is_sample exactly when a figure from its baseline to its reporting date is sample data."""
+    rows = published.execute("""
+        select p.milestone_id, p.reporting_date, p.is_sample, p.sample_note,
+               coalesce(bool_or(v.is_sample), false) as any_sample
+        from marts.milestone_progress p
+        left join marts.metric_values v
+          on v.metric_id = p.metric_id and v.area_code = p.area_code and v.period_type = p.period_type
+         and v.period_end between p.baseline_date and p.reporting_date
+        where p.metric_id is not null
+        group by all""").df()
+    assert (rows["is_sample"] == rows["any_sample"]).all(), rows[rows["is_sample"] != rows["any_sample"]]
+    assert rows.loc[rows["is_sample"], "sample_note"].str.contains("SAMPLE").all()
+
+
+def test_status_history_has_every_milestone_for_the_build(published):
+    last = published.execute("""select count(*), count(distinct milestone_id) from marts.milestone_status_history
+        where built_at = (select max(built_at) from marts.milestone_status_history)""").fetchone()
+    assert last == (len(_register()), len(_register()))
+
+
+# --- the RAG rule, at its boundaries, through the real models ----------------------------------------
+
+BASE = dt.date(2021, 1, 1)
+
+
+def _day(n: int) -> str:
+    return (BASE + dt.timedelta(days=n)).isoformat()
+
+
+class Fixture:
+    """A crafted register and metric_values, written as the CSVs the models read."""
+
+    def __init__(self) -> None:
+        self.milestones: list[dict] = []
+        self.values: list[dict] = []
+
+    def milestone(self, mid, *, metric=None, direction="up", kind="absolute", target=None, deadline=None,
+                  baseline_day=0, measurable=True, data_needed="", area=TV):
+        self.milestones.append({
+            "milestone_id": mid, "area_code": area, "plan_priority": "test", "statement": f"crafted {mid}",
+            "metric_id": metric if metric is not None else f"m_{mid}", "period_type": "", "direction": direction,
+            "target_kind": kind, "baseline_value": "", "baseline_date": _day(baseline_day), "baseline_rule": "",
+            "target_value": "" if target is None else repr(float(target)), "target_change": "",
+            "target_change_pct": "", "target_rule": "", "target_date": "" if deadline is None else _day(deadline),
+            "source_document": "crafted.txt", "quote": f"quote {mid}", "measurable": str(measurable).lower(),
+            "data_needed": data_needed, "notes": ""})
+
+    def value(self, metric, day, value, *, area=TV, unit="index", sample=False, num=None, den=None):
+        self.values.append({
+            "metric_id": metric, "area_code": area, "period_end": _day(day), "period_type": "month",
+            "value": repr(float(value)), "unit": unit, "is_sample": str(sample).lower(),
+            "numerator": "" if num is None else repr(float(num)),
+            "denominator": "" if den is None else repr(float(den)), "source": "crafted"})
+
+    def series(self, mid, points, **kw):
+        for day, v in points:
+            self.value(f"m_{mid}", day, v, **kw)
+
+    def write(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, rows in (("milestones", self.milestones), ("metric_values", self.values)):
+            with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
+                w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+                w.writeheader()
+                w.writerows(rows)
+        return folder
+
+
+def crafted_cases() -> tuple[Fixture, dict[str, str]]:
+    """Each case and the status the rule must give it."""
+    v = _vars()
+    tol, n, flat = float(v["milestone_rag_tolerance_pct"]), int(v["milestone_trend_periods"]), float(v["milestone_flat_change_pct"])
+    assert 2 <= n < 10
+    fx, expect = Fixture(), {}
+
+    # Target 200 by day 100 from 100 at day 0; at day 50 the straight line expects 50% of the way.
+    on_line_edge = 100 + (50 - tol)          # exactly `tol` points behind the trajectory
+    for mid, latest, status in (("TOL_AT", on_line_edge, "green"),
+                                ("TOL_ABOVE", on_line_edge + 0.01, "green"),
+                                ("TOL_BELOW", on_line_edge - 0.01, "red")):   # 2-point trend lands on day 111
+        fx.milestone(mid, target=200, deadline=100)
+        fx.series(mid, [(0, 100), (50, latest)])
+        expect[mid] = status
+
+    # Behind the line; the trend (slope 1.2 a day through the last n periods, baseline outside them)
+    # reaches 200 exactly on the deadline, one day after it, or one day before it.
+    for mid, days_left, status in (("PROJ_AT", 50, "amber"), ("PROJ_AFTER", 51, "red"), ("PROJ_BEFORE", 49, "amber")):
+        v50 = 200 - 1.2 * days_left
+        fx.milestone(mid, target=200, deadline=100)
+        fx.series(mid, [(0, 100)] + [(d, v50 - 1.2 * (50 - d)) for d in range(50 - 5 * n, 51, 5)])
+        expect[mid] = status
+
+    fx.milestone("REACHED", target=200, deadline=100)
+    fx.series("REACHED", [(0, 100), (60, 200)])
+    expect["REACHED"] = "green"
+    fx.milestone("PAST_DEADLINE", target=200, deadline=100)
+    fx.series("PAST_DEADLINE", [(0, 100), (60, 150), (120, 190)])
+    expect["PAST_DEADLINE"] = "red"
+    fx.milestone("WRONG_WAY", target=200, deadline=100)
+    fx.series("WRONG_WAY", [(0, 100), (50, 90)])
+    expect["WRONG_WAY"] = "red"
+    fx.milestone("DOWN_ON_TRACK", direction="down", target=50, deadline=100)
+    fx.series("DOWN_ON_TRACK", [(0, 100), (50, 75)])
+    expect["DOWN_ON_TRACK"] = "green"
+
+    # Direction-only: trend as % of the baseline a year, collinear points from the baseline.
+    for mid, direction, pct, status in (
+            ("DIR_UP_AT", "up", flat, "green"), ("DIR_UP_ABOVE", "up", flat + 0.01, "green"),
+            ("DIR_UP_BELOW", "up", flat - 0.01, "amber"), ("DIR_DOWN_AT", "up", -flat, "red"),
+            ("DIR_DOWN_ABOVE", "up", -flat + 0.01, "amber"), ("DIR_DOWN_BELOW", "up", -flat - 0.01, "red"),
+            ("DIR_FALLING_WANTED", "down", -flat, "green")):
+        fx.milestone(mid, direction=direction, kind="direction_only")
+        slope = pct / 365.25  # per day, baseline 100
+        fx.series(mid, [(d, 100 + slope * d) for d in range(0, 73 * n, 73)])
+        expect[mid] = status
+
+    fx.milestone("NO_DATA", metric="m_nothing", target=200, deadline=100)
+    expect["NO_DATA"] = "not measurable"
+    fx.milestone("NOT_MEASURABLE", metric="", target=10, deadline=100, measurable=False,
+                 data_needed="officers by function")
+    expect["NOT_MEASURABLE"] = "not measurable"
+    fx.milestone("BASELINE_ONLY", target=200, deadline=100)
+    fx.series("BASELINE_ONLY", [(0, 100)])
+    expect["BASELINE_ONLY"] = "not measurable"
+
+    fx.milestone("SAMPLE_ONLY", target=200, deadline=100)
+    fx.series("SAMPLE_ONLY", [(0, 100), (50, 150)], sample=True)
+    expect["SAMPLE_ONLY"] = "green"
+
+    # Comparisons: a count per 100k residents, and a percentage pooled from counts.
+    peers = pd.read_csv(PROJECT / "seeds" / "reference" / "peer_groups.csv")
+    peers = peers.loc[peers["area_code"] == TV, ["peer_area_code", "peer_rank"]].itertuples(index=False)
+    fx.milestone("CMP_COUNT", target=3000, deadline=100)
+    fx.series("CMP_COUNT", [(0, 1000), (50, 2000)], unit="count")
+    fx.value("m_CMP_COUNT", 50, 50_000, area=EW, unit="count")
+    fx.milestone("CMP_PCT", target=80, deadline=100)
+    fx.value("m_CMP_PCT", 0, 50, unit="percent", num=50, den=100)
+    fx.value("m_CMP_PCT", 50, 70, unit="percent", num=70, den=100)
+    fx.value("m_CMP_PCT", 50, 60, area=EW, unit="percent", num=6000, den=10000)
+    for area, pop in ((TV, 2_000_000), (EW, 60_000_000)):
+        fx.value("population", -10, pop, area=area, unit="count")
+    for code, rank in peers:
+        fx.value("m_CMP_COUNT", 50, 100 * rank, area=code, unit="count")
+        fx.value("population", -10, 1_000_000 * rank, area=code, unit="count")
+        fx.value("m_CMP_PCT", 50, 100 * rank / (10 * rank + 100), area=code, unit="percent",
+                 num=rank, den=10 * rank + 100)
+    expect["CMP_COUNT"] = "green"
+    expect["CMP_PCT"] = "green"
+    return fx, expect
+
+
+SELECT = ["--select", "int_milestones__register+", "int_milestones__metric_values+"]
+
+
+def _dbt(var: Path, fixture: Path, *extra: str):
+    from warehouse import transform
+
+    return transform.run_dbt(["build", *SELECT, *extra, "--vars", json.dumps({"milestone_fixture_dir": str(fixture)})],
+                             database=var / "build" / "working.duckdb")
+
+
+@pytest.fixture(scope="module")
+def crafted(built_var, tmp_path_factory):
+    """A copy of the real build with the milestone models rebuilt on the crafted cases."""
+    root = tmp_path_factory.mktemp("milestones")
+    var = root / "var"
+    shutil.copytree(built_var, var)
+    fx, expect = crafted_cases()
+    folder = fx.write(root / "fixture")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PCP_VAR_DIR", str(var))
+        _dbt(var, folder)
+    return var, folder, expect
+
+
+def _query(var: Path, sql: str, params=None) -> pd.DataFrame:
+    con = duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        con.close()
+
+
+def test_rag_boundaries(crafted):
+    var, _, expect = crafted
+    got = _query(var, "select milestone_id, rag_status, status_reason from marts.milestone_progress "
+                      "where is_latest").set_index("milestone_id")
+    assert set(got.index) == set(expect)
+    wrong = {m: (got.loc[m, "rag_status"], s, got.loc[m, "status_reason"]) for m, s in expect.items()
+             if got.loc[m, "rag_status"] != s}
+    assert not wrong, wrong
+
+
+def test_projection_and_trajectory_figures(crafted):
+    var, _, _ = crafted
+    p = _query(var, "select * from marts.milestone_progress where is_latest").set_index("milestone_id")
+    assert p.loc["PROJ_AT", "projected_date"].date() == dt.date.fromisoformat(_day(100))
+    assert p.loc["PROJ_AFTER", "projected_date"].date() == dt.date.fromisoformat(_day(101))
+    assert p.loc["PROJ_BEFORE", "projected_date"].date() == dt.date.fromisoformat(_day(99))
+    assert pd.isna(p.loc["WRONG_WAY", "projected_date"])
+    tol = float(_vars()["milestone_rag_tolerance_pct"])
+    at = p.loc["TOL_AT"]
+    assert at["expected_progress_pct"] == 50 and at["expected_value_now"] == 150
+    assert at["progress_pct"] == pytest.approx(50 - tol)
+    assert (at["progress_numerator"], at["progress_denominator"]) == (pytest.approx(50 - tol), 100)
+    assert "deadline passed" in p.loc["PAST_DEADLINE", "status_reason"]
+    assert p.loc["PAST_DEADLINE", "expected_progress_pct"] == 100
+    assert p.loc["DIR_UP_AT", "trend_pct_per_year"] == pytest.approx(float(_vars()["milestone_flat_change_pct"]))
+    assert "no data yet" in p.loc["NO_DATA", "status_reason"]
+    assert "officers by function" in p.loc["NOT_MEASURABLE", "status_reason"]
+    assert pd.isna(p.loc["NO_DATA", "reporting_date"])
+    assert "no data after the baseline" in p.loc["BASELINE_ONLY", "status_reason"]
+
+
+def test_sample_only_milestone_says_so(crafted):
+    var, _, _ = crafted
+    p = _query(var, "select milestone_id, is_sample, sample_note from marts.milestone_progress "
+                    "where is_latest").set_index("milestone_id")
+    assert p.loc["SAMPLE_ONLY", "is_sample"] == True  # noqa: E712
+    assert "SAMPLE" in p.loc["SAMPLE_ONLY", "sample_note"]
+    assert p.loc["TOL_AT", "is_sample"] == False and pd.isna(p.loc["TOL_AT", "sample_note"])  # noqa: E712
+
+
+def test_comparisons_per_100k_and_pooled(crafted):
+    var, _, _ = crafted
+    p = _query(var, "select * from marts.milestone_progress where is_latest").set_index("milestone_id")
+    peers = pd.read_csv(PROJECT / "seeds" / "reference" / "peer_groups.csv")
+    ranks = list(peers.loc[peers["area_code"] == TV, "peer_rank"])
+    c = p.loc["CMP_COUNT"]
+    assert c["comparison_basis"] == "per 100k residents"
+    assert c["latest_value_per_100k"] == pytest.approx(2000 / 2_000_000 * 1e5)
+    assert c["england_wales_value"] == pytest.approx(50_000 / 60_000_000 * 1e5, abs=1e-4)
+    assert (c["england_wales_numerator"], c["england_wales_denominator"]) == (50_000, 60_000_000)
+    assert c["peer_group_value"] == pytest.approx(sum(100 * r for r in ranks) / sum(1e6 * r for r in ranks) * 1e5, abs=1e-4)
+    assert c["peer_group_forces"] == len(ranks)
+    q = p.loc["CMP_PCT"]
+    assert q["comparison_basis"] == "same unit (percent)"
+    assert (q["latest_numerator"], q["latest_denominator"]) == (70, 100)
+    assert (q["england_wales_value"], q["england_wales_numerator"], q["england_wales_denominator"]) == (60, 6000, 10000)
+    assert q["peer_group_value"] == pytest.approx(100 * sum(ranks) / sum(10 * r + 100 for r in ranks), abs=1e-4)
+    assert (q["peer_group_numerator"], q["peer_group_denominator"]) == (sum(ranks), sum(10 * r + 100 for r in ranks))
+
+
+def test_history_is_appended_never_rewritten(crafted):
+    var, folder, expect = crafted
+    before = _query(var, "select * from marts.milestone_status_history order by built_at, milestone_id")
+    # Even a --full-refresh build must leave earlier history alone.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PCP_VAR_DIR", str(var))
+        _dbt(var, folder, "--full-refresh")
+    after = _query(var, "select * from marts.milestone_status_history order by built_at, milestone_id")
+    pd.testing.assert_frame_equal(after.iloc[:len(before)].reset_index(drop=True), before)
+    new = after.iloc[len(before):]
+    assert len(new) == len(expect) and new["built_at"].nunique() == 1
+    assert new["built_at"].iloc[0] > before["built_at"].max()
+
+
+def test_pcp_docs_writes_one_static_html(copy_of_built):
+    proc = run_pcp("docs", var=copy_of_built)
+    out = copy_of_built / "docs" / "index.html"
+    assert str(out) in proc.stdout
+    html = out.read_text(encoding="utf-8")
+    assert "milestone_progress" in html and "panel_milestone_pack" in html
+    assert not re.search(r"<script[^>]+src=[\"']https?://", html), "docs must work offline"
