@@ -30,6 +30,7 @@ def reader_for(contract: Contract) -> Reader:
     from warehouse.sources import csv_file  # noqa: F401
     from warehouse.sources import hate_crime_ods, police_uk_json, published_csv  # noqa: F401
     from warehouse.sources import pseudonymised_csv  # noqa: F401
+    from warehouse.sources import home_office_workforce_tables  # noqa: F401
 
     name = contract.meta.get("reader", "csv")
     try:

@@ -1,35 +1,30 @@
--- Workforce metrics in the metric_values shape, forces and England and Wales.
-with by_area as (
-    select period_end, area_code, worker_type, headcount, fte, is_sample, source
-    from {{ ref('int_workforce__snapshots') }}
-),
-
-measures as (
+-- Workforce metrics in the metric_values shape, forces and England and Wales, every half-yearly
+-- snapshot where a source has it.
+with measures as (
     select * from (values
-        ('officer',            'officers_fte',             'fte',       'FTE'),
-        ('officer',            'officers_headcount',       'headcount', 'headcount'),
-        ('pcso',               'pcsos_fte',                'fte',       'FTE'),
-        ('pcso',               'pcsos_headcount',          'headcount', 'headcount'),
-        ('staff',              'staff_fte',                'fte',       'FTE'),
-        ('staff',              'staff_headcount',          'headcount', 'headcount'),
-        ('designated_officer', 'designated_officers_fte',  'fte',       'FTE'),
-        ('designated_officer', 'designated_officers_headcount', 'headcount', 'headcount'),
-        ('special_constable',  'specials_headcount',       'headcount', 'headcount'),
-        ('volunteer',          'volunteers_headcount',     'headcount', 'headcount')
-    ) as m(worker_type, metric_id, measure, unit)
+        ('officer',            'fte',       'officers_fte',                  'FTE'),
+        ('officer',            'headcount', 'officers_headcount',            'headcount'),
+        ('pcso',               'fte',       'pcsos_fte',                     'FTE'),
+        ('pcso',               'headcount', 'pcsos_headcount',               'headcount'),
+        ('staff',              'fte',       'staff_fte',                     'FTE'),
+        ('staff',              'headcount', 'staff_headcount',               'headcount'),
+        ('designated_officer', 'fte',       'designated_officers_fte',       'FTE'),
+        ('designated_officer', 'headcount', 'designated_officers_headcount', 'headcount'),
+        ('special_constable',  'headcount', 'specials_headcount',            'headcount'),
+        ('volunteer',          'headcount', 'volunteers_headcount',          'headcount')
+    ) as m(worker_type, measure, metric_id, unit)
 )
 
 select
     m.metric_id,
-    b.area_code,
-    b.period_end,
-    'snapshot'                                                  as period_type,
-    case m.measure when 'fte' then b.fte else b.headcount end   as value,
+    s.area_code,
+    s.period_end,
+    'snapshot'            as period_type,
+    s.value,
     m.unit,
-    cast(null as double)                                        as numerator,
-    cast(null as double)                                        as denominator,
-    b.is_sample,
-    b.source
-from by_area as b
-inner join measures as m using (worker_type)
-where (case m.measure when 'fte' then b.fte else b.headcount end) is not null
+    cast(null as double)  as numerator,
+    cast(null as double)  as denominator,
+    s.is_sample,
+    s.source || ' (edition of ' || strftime(s.vintage, '%d %B %Y') || ')' as source
+from {{ ref('int_workforce__snapshots') }} as s
+inner join measures as m using (worker_type, measure)

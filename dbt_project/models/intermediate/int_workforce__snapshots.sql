@@ -1,37 +1,29 @@
--- Workforce by area, snapshot and worker type (summed over sex and rank). England and Wales
--- (K04000001) is the sum of the 43 territorial forces, only for snapshots where all 43 are present.
+-- Workforce by area, snapshot (31 March / 30 September) and worker type x measure, as the marts use
+-- it: the winning edition per force (int_workforce__vintages), and England and Wales (K04000001) as
+-- the sum of the 43 territorial forces, only where all 43 have a figure (so not 30 Sep 2019 PCSOs,
+-- where the 2019 tables show ".." for Norfolk). Published total rows are never used here.
 with forces as (
-    select
-        period_end,
-        area_code,
-        worker_type,
-        sum(headcount)     as headcount,
-        sum(fte)           as fte,
-        max(vintage)       as vintage,
-        bool_or(is_sample) as is_sample
-    from {{ ref('stg_home_office__workforce') }}
-    group by all
+    select period_end, area_code, worker_type, measure, value, vintage, is_sample, source
+    from {{ ref('int_workforce__vintages') }}
+    where is_used_in_marts and value is not null
 ),
 
 england_and_wales as (
     select
         period_end,
-        'K04000001'        as area_code,
+        'K04000001'         as area_code,
         worker_type,
-        sum(headcount)     as headcount,
-        sum(fte)           as fte,
-        max(vintage)       as vintage,
-        bool_or(is_sample) as is_sample
-    from forces
-    group by period_end, worker_type
-    having count(distinct area_code) = 43
+        measure,
+        sum(value)          as value,
+        max(vintage)        as vintage,
+        bool_or(is_sample)  as is_sample,
+        'Sum of the 43 forces: ' || string_agg(distinct source, '; ' order by source) as source
+    from {{ ref('int_workforce__vintages') }}
+    where is_used_in_marts and area_code <> 'K04000001'
+    group by period_end, worker_type, measure
+    having count(distinct area_code) = 43 and count(value) = 43
 )
 
-select
-    *,
-    'Home Office, Police workforce open data tables (edition of ' || strftime(vintage, '%d %B %Y') || ')' as source
-from (
-    select * from forces
-    union all by name
-    select * from england_and_wales
-)
+select * from forces
+union all by name
+select * from england_and_wales

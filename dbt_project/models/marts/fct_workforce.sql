@@ -1,11 +1,12 @@
--- Workforce by area (43 forces and England and Wales), 31 March snapshot and worker type.
+-- Workforce by area (43 forces and England and Wales), half-yearly snapshot (31 March, 30 September),
+-- worker type and measure (fte or headcount); the latest edition of each figure (int_workforce__vintages).
 select
     s.period_end,
     s.area_code,
     a.area_name,
     s.worker_type,
-    s.headcount,
-    s.fte,
+    s.measure,
+    s.value,
     s.vintage,
     s.is_sample,
     s.source

@@ -2,12 +2,13 @@
 -- build on these names; add a domain by adding its int_metrics__<domain> model to the union.
 with unioned as (
     select * from {{ ref('int_metrics__workforce') }}
+    union all by name select * from {{ ref('int_metrics__population') }}
     union all by name select * from {{ ref('int_metrics__hate_crime') }}
-)
     union all by name select * from {{ ref('int_metrics__contact') }}
     union all by name select * from {{ ref('int_metrics__specials') }}
     union all by name select * from {{ ref('int_metrics__domestic_abuse') }}
     union all by name select * from {{ ref('int_metrics__hate_crime_monthly') }}
+)
 
 select
     u.metric_id,
