@@ -13,7 +13,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from warehouse import pipeline
     from warehouse.config import paths
 
-    report = pipeline.build(force=args.force)
+    report = pipeline.build(force=args.force, accept_moves=args.accept_moves)
     for line in report.lines():
         print(line)
     p = paths()
@@ -68,6 +68,19 @@ def _cmd_status(args: argparse.Namespace) -> int:
         con.sql("select source_table, count(*) loads, sum(rows_read) rows, "
                 "count(*) filter (where status = 'rejected') rejected, max(loaded_at) last_loaded "
                 "from meta.loads group by 1 order by 1").show()
+    return 0
+
+
+def _cmd_lineage(args: argparse.Namespace) -> int:
+    from warehouse import lineage
+
+    try:
+        lines = lineage.describe(args.metric_id, args.area)
+    except KeyError as e:
+        print(f"pcp lineage: {e.args[0]}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
     return 0
 
 
@@ -167,6 +180,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="load, validate, dbt build and publish everything bundled or landed")
     b.add_argument("--force", action="store_true", help="rebuild and publish even if nothing changed")
+    b.add_argument("--accept-moves", action="store_true",
+                   help="publish even if published figures move past their limit (recorded in meta.movements)")
     b.set_defaults(fn=_cmd_build)
 
     bf = sub.add_parser("backfill", help="re-load files landed between two dates and rebuild (idempotent)")
@@ -198,6 +213,11 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rollback", help="publish the previous version again")
     r.set_defaults(fn=_cmd_rollback)
+
+    ln = sub.add_parser("lineage", help="where a published figure came from: files, sha256, loads, dbt models")
+    ln.add_argument("metric_id")
+    ln.add_argument("--area", help="area code, e.g. E23000029 (default: every area)")
+    ln.set_defaults(fn=_cmd_lineage)
 
     x = sub.add_parser("extract", help="download a public source into var/landing (opt-in; builds stay offline)")
     x.add_argument("source", nargs="?",

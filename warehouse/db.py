@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import quarantine
 from warehouse.config import paths
 
 META_DDL = """
@@ -30,6 +31,7 @@ create table if not exists meta.loads (
     loaded_at    timestamp not null,
     validated_at timestamp
 );
+alter table meta.loads add column if not exists rows_quarantined bigint default 0;
 """
 
 
@@ -41,6 +43,7 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(path))
     try:
         con.execute(META_DDL)
+        con.execute(quarantine.DDL)
         yield con
     finally:
         con.close()

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import quarantine
 from warehouse.contracts import Contract
 from warehouse.errors import ContractError, QualityError
+from warehouse.reliability import fault_point
 from warehouse.sources import reader_for
 
 META_COLUMNS = (
@@ -57,29 +59,52 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
     con.execute(f"create table if not exists raw.{contract.table} ({', '.join(cols)})")
 
 
-def _type_errors(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, path: Path,
-                 contract: Contract) -> None:
-    """Every value must cast to its contract type; name the first offenders if not."""
+def _cast_failures(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, path: Path,
+                   contract: Contract) -> tuple[list[tuple[int, str, str, str]], list[str]]:
+    """Values that do not cast to their contract type: quarantine rows, and a message per column."""
     con.register("_incoming", rel)
+    rows, messages = [], []
     try:
         for c in contract.columns:
             bad = con.execute(
                 f'select _row_number, "{c.name}"::varchar from _incoming '
                 f'where "{c.name}" is not null and try_cast("{c.name}" as {c.duckdb_type}) is null '
-                f"order by _row_number limit 5"
+                f"order by _row_number"
             ).fetchall()
             if bad:
-                n = con.execute(
-                    f'select count(*) from _incoming where "{c.name}" is not null '
-                    f'and try_cast("{c.name}" as {c.duckdb_type}) is null'
-                ).fetchall()[0][0]
-                samples = "; ".join(f"row {r}: {v!r}" for r, v in bad)
-                raise ContractError(
-                    f"{path.name}: column {c.name!r} expects {c.data_type} values but {n:,} row(s) are not: "
-                    f"{samples}"
-                )
+                samples = "; ".join(f"row {r}: {v!r}" for r, v in bad[:5])
+                messages.append(f"{path.name}: column {c.name!r} expects {c.data_type} values but {len(bad):,} "
+                                f"row(s) are not: {samples}{_hint(v for _, v in bad)}")
+                rows += [(r, c.name, v, f"not a {c.data_type} value{_hint([v])}") for r, v in bad]
+            if c.data_type == "varchar":  # text a spreadsheet would run when a report is opened
+                bad = con.execute(
+                    f'select _row_number, "{c.name}" from _incoming where regexp_matches("{c.name}", ?) '
+                    f"order by _row_number", [FORMULA]).fetchall()
+                if bad:
+                    messages.append(f"{path.name}: column {c.name!r}: {len(bad):,} row(s) hold formula-like text: "
+                                    + "; ".join(f"row {r}: {v!r}" for r, v in bad[:5])
+                                    + " (expected plain text, not starting with = + - @)")
+                    rows += [(r, c.name, v, "formula-like text (expected plain text, not starting with = + - @)")
+                             for r, v in bad]
     finally:
         con.unregister("_incoming")
+    return rows, messages
+
+
+FORMULA = r"^\s*([=@]|[+-][A-Za-z(])"  # =HYPERLINK(...), @SUM(...), +cmd|..., -cmd; not "-5" or "+44"
+
+
+def _hint(values) -> str:
+    """Say what a familiar kind of bad number looks like, so the fix is obvious."""
+    for v in values:
+        t = str(v).strip()
+        if t in ("[x]", "[c]", "[z]", "..", "*", ":", "-", "x") or t.endswith(("*", "]")):
+            return " (a footnote or suppression marker where a number was expected)"
+        if "," in t and t.replace(",", "").replace(".", "").lstrip("-").isdigit():
+            return " (thousands separators: expected plain digits)"
+        if t[:1] in ("=", "+", "@") and not t[1:2].isdigit():
+            return " (spreadsheet formula text)"
+    return ""
 
 
 def _previous(con: duckdb.DuckDBPyConnection, table: str, sha: str):
@@ -110,10 +135,21 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         rel = reader_for(contract)(con, path, contract)
-        _type_errors(con, rel, path, contract)
+        rows_read = rel.count("*").fetchall()[0][0]
+        if rows_read == 0:
+            raise ContractError(f"{path.name}: the file has a header but no data rows (contract {contract.table})")
+        bad, messages = _cast_failures(con, rel, path, contract)
+        too_many = quarantine.over_limit(contract.table, len({r for r, *_ in bad}), rows_read)
+        if too_many:
+            quarantine.record(con, load_id, contract.table, path.name, bad)  # kept for the record
+            raise ContractError("\n".join(messages) + f"\n{path.name}: {too_many}")
     except ContractError as e:
         _record(con, load_id, contract, path, sha, vintage, is_sample, 0, "rejected", str(e), now)
         raise
+    except duckdb.Error as e:
+        msg = f"{path.name}: could not be read as {contract.table}: {e}"
+        _record(con, load_id, contract, path, sha, vintage, is_sample, 0, "rejected", msg, now)
+        raise ContractError(msg) from None
     casts = ", ".join(f'try_cast("{c.name}" as {c.duckdb_type})' for c in contract.columns)
     con.register("_incoming", rel)
     try:
@@ -123,12 +159,9 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
             f"from _incoming",
             [load_id, path.name, sha, vintage, is_sample, now],
         )
+        fault_point("load:inserted")
         rows = con.execute(f"select count(*) from raw.{contract.table} where _load_id = ?", [load_id]).fetchall()[0][0]
-        if rows == 0:
-            con.execute("rollback")
-            msg = f"{path.name}: the file has a header but no data rows (contract {contract.table})"
-            _record(con, load_id, contract, path, sha, vintage, is_sample, 0, "rejected", msg, now)
-            raise ContractError(msg)
+        quarantine.record(con, load_id, contract.table, path.name, bad)
         _record(con, load_id, contract, path, sha, vintage, is_sample, rows, "pending", None, now)
         con.execute("commit")
     except duckdb.Error as e:

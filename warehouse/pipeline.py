@@ -9,14 +9,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import contracts, db, landing, load, publish, quality, transform
+from warehouse import audit, contracts, db, landing, load, publish, quality, transform
 from warehouse.config import paths
+from warehouse.errors import PipelineError
+from warehouse.reliability import fault_point
 
 
 @dataclass
 class BuildReport:
     loads: list[load.LoadResult] = field(default_factory=list)
     dbt: transform.DbtSummary | None = None
+    audit: audit.AuditResult | None = None
     published: Path | None = None
     version: str | None = None
     unchanged: bool = False
@@ -26,6 +29,9 @@ class BuildReport:
         out = [str(r) for r in self.loads]
         if self.dbt:
             out.append(str(self.dbt))
+        if self.audit:
+            out.append(str(self.audit))
+            out += [f"  accepted move: {m}" for m in self.audit.moves]
         if self.unchanged:
             out.append(f"published warehouse unchanged: nothing new since version {publish.published_version()}")
         elif self.published:
@@ -48,6 +54,14 @@ def source_files(contract: contracts.Contract, landed_from: dt.date | None = Non
 def ensure_working() -> Path:
     """The working file carries raw history between builds; rebuild it from the published copy if lost."""
     p = paths()
+    try:  # fail early and plainly if var/ cannot be written (read-only disk, a file in the way)
+        p.working.parent.mkdir(parents=True, exist_ok=True)
+        probe = p.working.parent / ".write-probe"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as e:
+        raise PipelineError(f"the runtime folder {p.var} is not writable ({p.working.parent}: {e.strerror or e}); "
+                            f"expected a writable var/ (set PCP_VAR_DIR). Nothing was loaded or published") from None
     if not p.working.exists() and p.published.exists():
         p.working.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(p.published, p.working)
@@ -76,27 +90,34 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
         for c in chosen:
             for path, vintage in source_files(c, landed_from, landed_to):
                 results.append(load.load_file(con, c, path, vintage))
+        fault_point("gate:before")
         quality.validate_pending(con)
     return results
 
 
-def transform_and_publish(force: bool = False) -> BuildReport:
-    """dbt build then publish, unless nothing the build depends on changed since the last publish."""
+def transform_and_publish(force: bool = False, accept_moves: bool = False) -> BuildReport:
+    """dbt build, audit, then publish (write-audit-publish), unless nothing the build depends on
+    changed since the last publish. A failed audit raises and leaves the published file as it was."""
     report = BuildReport()
     ensure_working()
     with db.writer() as con:
         quality.validate_pending(con)  # anything loaded but not yet gated (e.g. after a crash)
         for c in contracts.all_contracts().values():  # a domain not ingested yet builds as empty
             load.ensure_raw_table(con, c)
+        publish.forget_unpublished(con)
         fp = publish.fingerprint(con)
     if not force and fp == publish.published_fingerprint():
         report.unchanged = True
         return report
     report.dbt = transform.build()
+    fault_point("dbt:built")
     with db.writer() as con:
-        report.version = publish.record_publication(con, fp, {"passed": report.dbt.passed,
-                                                              "failed": report.dbt.failed,
-                                                              "warned": report.dbt.warned})
+        report.audit = audit.run(con, paths().published, accept_moves)
+        dbt_summary = {"passed": report.dbt.passed, "failed": report.dbt.failed, "warned": report.dbt.warned,
+                       "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results]}
+        report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
+        audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
+    fault_point("publish:recorded")
     report.published = publish.publish_file(paths().working, report.version)
     return report
 
@@ -117,10 +138,10 @@ def backfill(start: dt.date, end: dt.date, domain: str | None = None) -> BuildRe
     return report
 
 
-def build(force: bool = False, tables: list[str] | None = None) -> BuildReport:
+def build(force: bool = False, tables: list[str] | None = None, accept_moves: bool = False) -> BuildReport:
     t0 = time.perf_counter()
     loads = ingest(tables)
-    report = transform_and_publish(force=force)
+    report = transform_and_publish(force=force, accept_moves=accept_moves)
     report.loads = loads
     report.seconds = time.perf_counter() - t0
     return report

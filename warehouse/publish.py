@@ -19,6 +19,8 @@ import duckdb
 
 from warehouse import __version__
 from warehouse.config import paths
+from warehouse.errors import PipelineError
+from warehouse.reliability import fault_point
 
 KEEP_VERSIONS = int(os.environ.get("PCP_KEEP_VERSIONS", "5"))
 
@@ -31,7 +33,14 @@ create table if not exists meta.publications (
     loads        varchar,   -- JSON: accepted load ids, files and sha256 the version was built from
     dbt          varchar    -- JSON: dbt build summary
 );
+alter table meta.publications add column if not exists validations varchar;  -- JSON: gate result per load
+alter table meta.publications add column if not exists audit varchar;        -- JSON: reconciliations, moves
+alter table meta.publications add column if not exists lineage varchar;      -- JSON: dbt node -> parents
 """
+
+
+class PublishError(PipelineError):
+    """The new version could not be written (disk full, unwritable var/); the old one stays published."""
 
 
 def code_version() -> str:
@@ -82,11 +91,19 @@ def published_fingerprint() -> str | None:
 
 
 def _fsync_copy(src: Path, dst: Path) -> None:
+    """Copy to ``dst.tmp``, flush it to disk, then rename: ``dst`` is the old file or the new one, never half."""
     tmp = dst.with_name(dst.name + ".tmp")
-    with open(src, "rb") as fi, open(tmp, "wb") as fo:
-        shutil.copyfileobj(fi, fo, 16 << 20)
-        fo.flush()
-        os.fsync(fo.fileno())
+    try:
+        with open(src, "rb") as fi, open(tmp, "wb") as fo:
+            shutil.copyfileobj(fi, fo, 16 << 20)
+            fault_point(f"publish:copying:{dst.name}")
+            fo.flush()
+            os.fsync(fo.fileno())
+    except OSError as e:
+        if not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+        raise PublishError(f"could not write {tmp}: {e.strerror or e} (expected a writable folder with room for "
+                           f"{src.stat().st_size:,} bytes); {dst.name} was not changed") from None
     os.replace(tmp, dst)
     dfd = os.open(dst.parent, os.O_RDONLY)
     try:
@@ -95,26 +112,66 @@ def _fsync_copy(src: Path, dst: Path) -> None:
         os.close(dfd)
 
 
-def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None) -> str:
+def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None,
+                       audit: dict | None = None) -> str:
+    """Write the new version's record (what it was built from) into the working file before it is copied."""
     con.execute(PUBLICATIONS_DDL)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     version = now.strftime("%Y%m%dT%H%M%S%fZ")
     loads = con.execute(
-        "select load_id, source_table, source_file, sha256 from meta.loads where status = 'accepted' order by load_id"
-    ).fetchall()
-    con.execute("insert into meta.publications values (?, ?, ?, ?, ?, ?)",
+        "select load_id, source_table, source_file, sha256, vintage::varchar, rows_read, "
+        "coalesce(rows_quarantined, 0) from meta.loads where status = 'accepted' order by load_id").fetchall()
+    validations = con.execute(
+        "select load_id, suite, success, validated_at::varchar from meta.validations "
+        "where load_id in (select load_id from meta.loads where status = 'accepted') order by load_id"
+    ).fetchall() if _has_table(con, "meta", "validations") else []
+    con.execute("insert into meta.publications (version, published_at, fingerprint, code_version, loads, dbt, "
+                "validations, audit, lineage) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [version, now, fp, code_version(), json.dumps([list(r) for r in loads]),
-                 json.dumps(dbt_summary or {})])
+                 json.dumps(dbt_summary or {}), json.dumps([list(r) for r in validations]),
+                 json.dumps(audit or {}, default=str), json.dumps(dbt_graph())])
     return version
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                            [schema, table]).fetchall()[0][0])
+
+
+def dbt_graph() -> dict[str, list[str]]:
+    """Each dbt model's parents (models, seeds, sources) from the manifest of the build just run."""
+    manifest = paths().dbt_target / "manifest.json"
+    if not manifest.exists():
+        return {}
+    parents = json.loads(manifest.read_text()).get("parent_map", {})
+    return {k: sorted(v) for k, v in parents.items() if k.startswith(("model.", "seed.", "source."))}
+
+
+def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop records of versions a crash stopped before they were kept or published."""
+    if not _has_table(con, "meta", "publications"):
+        return
+    current = published_version() or ""
+    kept = [v.stem for v in versions()] or [""]
+    con.execute("delete from meta.publications where version > ? and version not in (select unnest(?::varchar[]))",
+                [current, kept])
 
 
 def publish_file(working: Path, version: str) -> Path:
     """Copy the (closed) working file into the version store and swap it in atomically."""
     p = paths()
-    p.versions.mkdir(parents=True, exist_ok=True)
+    try:
+        p.versions.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PublishError(f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published") from None
     kept = p.versions / f"{version}.duckdb"
     _fsync_copy(working, kept)
-    _fsync_copy(kept, p.published)
+    fault_point("publish:kept")
+    try:
+        _fsync_copy(kept, p.published)
+    except PublishError:
+        kept.unlink(missing_ok=True)  # never published, so not a version to roll back to
+        raise
     prune_versions()
     return p.published
 
@@ -130,14 +187,11 @@ def prune_versions(keep: int = KEEP_VERSIONS) -> None:
 
 def rollback() -> Path:
     """Put the previous published version back in place (the current one stays in the store)."""
-    vs = versions()
-    if len(vs) < 2:
-        raise RuntimeError("no earlier published version to roll back to")
-    current = published_version()
-    idx = next((i for i, v in enumerate(vs) if v.stem == current), len(vs) - 1)
-    if idx == 0:
-        raise RuntimeError(f"{current} is the oldest version kept; nothing earlier to roll back to")
-    target = vs[idx - 1]
+    current = published_version() or ""
+    earlier = [v for v in versions() if v.stem < current]  # version names sort by time
+    if not earlier:
+        raise PublishError(f"no published version older than {current or 'none'} is kept; nothing to roll back to")
+    target = earlier[-1]
     _fsync_copy(target, paths().published)
     return target
 

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse import contracts as contracts_mod
+from warehouse import quarantine
 from warehouse.config import paths
 from warehouse.contracts import Contract
 from warehouse.errors import QualityError
@@ -179,17 +180,51 @@ def _plain(v: Any) -> Any:
     return v
 
 
+# Checks about one row's own values: a failure quarantines the row. Every other check (columns,
+# types, rows per period) is about the file as a whole: a failure rejects the file.
+ROW_LEVEL = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
+             "expect_column_values_to_match_regex", "expect_column_values_to_be_between",
+             "expect_column_pair_values_a_to_be_greater_than_b", "expect_column_values_to_be_unique",
+             "expect_compound_columns_to_be_unique"}
+
+
+def _row_failures(result: Any) -> list[tuple[int, str | None, Any, str]]:
+    """(row, column, found, reason) for every row a row-level expectation flagged."""
+    out = []
+    for r in result.results:
+        cfg = r.expectation_config
+        if r.success or cfg.type not in ROW_LEVEL:
+            continue
+        kw = cfg.kwargs
+        cols = kw.get("column_list") or [c for c in (kw.get("column"), kw.get("column_A"), kw.get("column_B")) if c]
+        expected = {k: _plain(v) for k, v in kw.items()
+                    if k not in ("column", "batch_id", "column_list", "column_A", "column_B", "result_format")}
+        reason = f"{cfg.type} (expected {expected})" if expected else cfg.type
+        for d in (r.result or {}).get("unexpected_index_list") or []:
+            found = {k: _plain(v) for k, v in d.items() if k != "_row_number"}
+            value = next(iter(found.values())) if len(found) == 1 else found
+            out.append((int(d["_row_number"]), ", ".join(cols), value, reason))
+    return out
+
+
 def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: int, file: str) -> None:
-    """Validate one load's rows; mark it accepted, or rejected with the reasons and raise."""
+    """Validate one load's rows: quarantine rows that fail row-level checks, reject the file if a
+    file-level check fails or too many rows are bad; otherwise mark it accepted."""
     cols = ", ".join(f'"{c}"' for c in contract.column_names)
-    df = con.execute(f"select {cols}, _row_number from raw.{contract.table} where _load_id = ?", [load_id]).df()
-    failures = _describe_failures(file, _run_suite(contract.table, df))
+    not_quarantined = (f"_load_id = {int(load_id)} and _row_number not in "
+                       f"(select row_number from meta.quarantine where load_id = {int(load_id)})")
+    df = con.execute(f"select {cols}, _row_number from raw.{contract.table} where {not_quarantined}").df()
+    result = _run_suite(contract.table, df)
+    described = _describe_failures(file, result)
+    row_level = {_describe_failures(file, _only(result, r))[0] for r in result.results
+                 if not r.success and r.expectation_config.type in ROW_LEVEL}
+    failures = [f for f in described if f not in row_level]  # file-level
+    quarantine.record(con, load_id, contract.table, file, _row_failures(result))
     if contract.checks.get("distinct_per_period") and contract.period_column:
         col = contract.checks["distinct_per_period"]["column"]
         summary = con.execute(
             f'select "{contract.period_column}"::varchar as period, count(distinct "{col}") as n_distinct, '
-            f"count(*) as rows from raw.{contract.table} where _load_id = ? group by 1 order by 1",
-            [load_id],
+            f"count(*) as rows from raw.{contract.table} where {not_quarantined} group by 1 order by 1",
         ).df()
         res = _run_suite(contract.table + PER_PERIOD, summary)
         if not res.success:
@@ -200,12 +235,30 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
                 f"{contract.period_column}; found "
                 + ", ".join(f"{p}: {n}" for p, n in zip(bad.period, bad.n_distinct))
             )
+    rows_read = con.execute("select rows_read from meta.loads where load_id = ?", [load_id]).fetchall()[0][0]
+    n_bad = quarantine.bad_rows(con, load_id)
+    too_many = quarantine.over_limit(contract.table, n_bad, rows_read)
+    if too_many:
+        failures += sorted(row_level) + [f"{file}: {too_many}"]
     _record_validation(con, load_id, contract.table, not failures, failures)
+    con.execute("update meta.loads set rows_quarantined = ? where load_id = ?", [n_bad, load_id])
     if failures:
         msg = "\n".join(failures)
         set_status(con, load_id, "rejected", msg)
         raise QualityError(f"quality gate stopped {file} (contract {contract.table}):\n{msg}")
-    set_status(con, load_id, "accepted")
+    note = None
+    if n_bad:
+        note = (f"{n_bad:,} of {rows_read:,} rows quarantined (meta.quarantine), {rows_read - n_bad:,} accepted:\n"
+                + "\n".join(sorted(row_level)))
+        print(f"quarantined: {note}")
+    set_status(con, load_id, "accepted", note)
+
+
+def _only(result: Any, one: Any) -> Any:
+    """A result object holding just one expectation's result (to describe it alone)."""
+    class _R:
+        results = [one]
+    return _R()
 
 
 def _record_validation(con, load_id: int, suite: str, success: bool, failures: list[str]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from warehouse.config import paths
 from warehouse.errors import PipelineError
+from warehouse.reliability import fault_point
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
@@ -41,7 +42,7 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     full = [*args, "--project-dir", str(p.dbt_project), "--profiles-dir", str(p.dbt_project),
             "--target-path", str(p.dbt_target), "--log-path", str(p.dbt_logs), "--quiet"]
     try:
-        res = dbtRunner().invoke(full)
+        res = dbtRunner(callbacks=[_fault_hook]).invoke(full)
     finally:
         _release_duckdb()
     rows, failed, passed, warned, skipped, secs = [], 0, 0, 0, 0, 0.0
@@ -66,6 +67,12 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
         detail = "\n".join(bad) if bad else f"  {res.exception}"
         raise DbtError(f"dbt {' '.join(args)} failed:\n{detail}")
     return summary
+
+
+def _fault_hook(event) -> None:
+    """Crash tests: die while dbt is building (after its first model), if PCP_FAULT_POINT asks."""
+    if event.info.name == "LogModelResult":
+        fault_point("dbt:model")
 
 
 def _release_duckdb() -> None:

@@ -1,7 +1,12 @@
-"""The plain CSV reader: UTF-8, comma-separated, one header row whose names match the contract."""
+"""The plain CSV reader: UTF-8 (a BOM is fine), comma-separated, one header row whose names match the
+contract; ``.csv.gz`` files are read the same way after the whole gzip stream is checked (a truncated
+or corrupt download is refused before anything is loaded)."""
 
 from __future__ import annotations
 
+import gzip
+import io
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -16,6 +21,15 @@ def check_header(path: Path, found: list[str], contract: Contract, expected: lis
     expected = expected or contract.column_names
     if found == expected:
         return
+    if len(found) == 1:
+        for name, d in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
+            if d in found[0]:
+                raise ContractError(f"{path.name}: header (row 0) is one column {found[0][:80]!r}: the file looks "
+                                    f"{name}-delimited; expected comma-separated columns {', '.join(expected)}")
+    title = _header_further_down(path, expected)
+    if title:
+        raise ContractError(f"{path.name}: header (row 0) is {found[:4]}...: {title}; expected the first line to be "
+                            f"the column names {', '.join(expected)} (remove title or merged-header rows)")
     missing = [c for c in expected if c not in found]
     extra = [c for c in found if c not in expected]
     parts = []
@@ -39,12 +53,31 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> 
     return rel.query("t", f"select {cols}, row_number() over () as _row_number from t")
 
 
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def _check_gzip(path: Path, contract: Contract) -> None:
+    """Read the whole stream: gzip's CRC and length trailer catch truncation and corruption."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error) as e:
+        raise ContractError(f"{path.name}: truncated or corrupt gzip file ({e}); expected a complete .csv.gz "
+                            f"for {contract.table}. Nothing was loaded: fetch the file again") from None
+
+
 def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
     """Every field as text in columns c0, c1, ... (data rows only, empty field = NULL), and the header."""
     if path.stat().st_size == 0:
         raise ContractError(f"{path.name}: the file is empty (expected a header row and data for {contract.table})")
-    with open(path, "rb") as fh:
+    if path.suffix == ".gz":
+        _check_gzip(path, contract)
+    with _open(path) as fh:
         head = fh.read(64 * 1024)
+    if not head.strip():
+        raise ContractError(f"{path.name}: the file is empty (expected a header row and data for {contract.table})")
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -57,7 +90,7 @@ def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) ->
     try:
         rel = con.sql(
             "select * from read_csv(?, header=false, skip=1, delim=',', quote='\"', escape='\"', "
-            "auto_detect=false, columns=?, null_padding=false, strict_mode=true)",
+            "auto_detect=false, columns=?, null_padding=false, strict_mode=true, compression='auto')",
             params=[str(path), {f"c{i}": "VARCHAR" for i in range(_width(path))}],
         )
     except duckdb.Error as e:
@@ -68,11 +101,24 @@ def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) ->
 def _header(path: Path) -> list[str]:
     import csv
 
-    with open(path, newline="", encoding="utf-8-sig") as fh:
+    with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh:
         try:
             return [h.strip() for h in next(csv.reader(fh))]
         except StopIteration:
             return []
+
+
+def _header_further_down(path: Path, expected: list[str]) -> str | None:
+    """A spreadsheet export with a title or merged-header rows: say on which line the header really is."""
+    import csv
+
+    with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            if i > 10:
+                return None
+            if i and [h.strip() for h in row] == expected:
+                return f"the column names are on line {i + 1}, under {i} title or merged-header line(s)"
+    return None
 
 
 def _width(path: Path) -> int:

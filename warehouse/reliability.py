@@ -1,0 +1,43 @@
+"""Safety limits (``warehouse/reliability.yml``) and the fault hook the crash tests use.
+
+``PCP_RELIABILITY_FILE`` points at another YAML of the same shape (tests use it to loosen a limit).
+``PCP_FAULT_POINT=<name>`` makes the process SIGKILL itself when it reaches ``fault_point(<name>)``:
+the kill tests use it to stop the pipeline at exact points inside load, dbt build and publish.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_FILE = Path(__file__).with_name("reliability.yml")
+
+
+@lru_cache(maxsize=4)
+def _settings(path: str) -> dict[str, Any]:
+    return yaml.safe_load(Path(path).read_text()) or {}
+
+
+def settings() -> dict[str, Any]:
+    return _settings(os.environ.get("PCP_RELIABILITY_FILE", str(DEFAULT_FILE)))
+
+
+def max_bad_share(table: str) -> float:
+    q = settings().get("quarantine", {})
+    return float((q.get("tables") or {}).get(table, q.get("default_max_bad_share", 0.0)))
+
+
+def max_move_pct(metric_id: str) -> float:
+    m = settings().get("movement", {})
+    return float((m.get("metrics") or {}).get(metric_id, m.get("default_max_pct", 10.0)))
+
+
+def fault_point(name: str) -> None:
+    """Die here, as a power cut or an OOM kill would, if the crash test asked for this point."""
+    if os.environ.get("PCP_FAULT_POINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
