@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 ## make run: build the warehouse from the bundled data, publish it, and write the panel reports.
 run: $(STAMP)
+	$(BIN)/pcp sample defaults
 	$(BIN)/pcp build
 	$(BIN)/pcp docs
 

@@ -38,11 +38,11 @@ FEEDS = {
 
 # The standard sample set `pcp sample defaults` lands (and `make run` builds).
 DEFAULT_FORCES = ("Thames Valley", "Leicestershire")
-DEFAULT_START = dt.date(2021, 4, 1)
+DEFAULT_START = dt.date(2022, 4, 1)
 DEFAULT_END = dt.date(2023, 3, 31)
 DEFAULT_SEED = 42
-# Contact feeds at 5% of a realistic volume: about 180,000 call rows for the two forces over two
-# years, so `make run` stays quick. `pcp sample calls --scale 1` gives full volume (benchmarks).
+# Contact feeds at 5% of a realistic volume: about 90,000 call rows for the two forces over one
+# year (2022/23), so `make run` stays quick. `pcp sample calls --scale 1` gives full volume.
 DEFAULT_CONTACT_SCALE = 0.05
 
 
