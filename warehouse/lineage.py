@@ -23,7 +23,9 @@ def _ancestors(graph: dict[str, list[str]], node: str) -> list[str]:
 
 
 def _relation(con, name: str) -> str | None:
-    rows = con.execute("select table_schema from information_schema.tables where table_name = ?", [name]).fetchall()
+    """The model's table if it has a metric_id column (the int_metrics__* models feeding metric_values)."""
+    rows = con.execute("select table_schema from information_schema.columns where table_name = ? "
+                       "and column_name = 'metric_id'", [name]).fetchall()
     return f'"{rows[0][0]}"."{name}"' if rows else None
 
 
