@@ -29,6 +29,8 @@ mv as (
 population as (
     select area_code, period_end, value as population from mv where metric_id = 'population'
 ),
+{# A population estimate older than this is not used for a per-100k figure (the row shows population_date). #}
+{% set pop_age = "interval 2 year" %}
 
 loads as (
     select max(coalesce(validated_at, loaded_at)) as data_as_at
@@ -157,11 +159,12 @@ own_pop as (
     select s.milestone_id, s.latest_date, p.population, p.period_end as population_date
     from scaled as s
     asof inner join population as p on p.area_code = s.area_code and p.period_end <= s.latest_date
-    where s.per_100k_applies
+    where s.per_100k_applies and p.period_end > s.latest_date - {{ pop_age }}
 ),
 
 ew as (
-    select s.milestone_id, s.latest_date, v.value, v.numerator, v.denominator, p.population
+    select s.milestone_id, s.latest_date, v.value, v.numerator, v.denominator,
+           case when p.period_end > s.latest_date - {{ pop_age }} then p.population end as population
     from scaled as s
     inner join mv as v
         on v.metric_id = s.metric_id and v.area_code = 'K04000001'
@@ -170,7 +173,8 @@ ew as (
 ),
 
 peer_values as (
-    select s.milestone_id, s.latest_date, g.peer_area_code, v.value, v.numerator, v.denominator, p.population
+    select s.milestone_id, s.latest_date, g.peer_area_code, v.value, v.numerator, v.denominator,
+           case when p.period_end > s.latest_date - {{ pop_age }} then p.population end as population
     from scaled as s
     inner join {{ ref('peer_groups') }} as g on g.area_code = s.area_code
     inner join mv as v
@@ -233,7 +237,7 @@ select
     case when s.per_100k_applies then round(s.latest_value / op.population * 100000, 4) end as latest_value_per_100k,
     op.population                                                    as population,
     op.population_date,
-    case when s.per_100k_applies and op.population is null then 'per 100k residents (no population figure for the period yet)'
+    case when s.per_100k_applies and op.population is null then 'per 100k residents (no population estimate within 2 years of the period)'
          when s.per_100k_applies then 'per 100k residents'
          when s.metric_id is not null and s.unit is not null then 'same unit (' || s.unit || ')'
     end                                                              as comparison_basis,
