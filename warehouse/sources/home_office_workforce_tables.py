@@ -150,7 +150,8 @@ def read_workforce_tables(con: duckdb.DuckDBPyConnection, path: Path, contract: 
     import pandas as pd
 
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="odf")
+        # keep_default_na=False: text such as "n/a" stays text, so an error can quote it
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="odf", keep_default_na=False)
     except Exception as e:  # noqa: BLE001 - odfpy/zipfile raise many kinds for a broken file
         raise ContractError(f"{path.name}: not a readable ODS spreadsheet ({type(e).__name__}: {e})") from None
     codes = force_codes()
