@@ -34,7 +34,6 @@ def milestone_chart(series: pd.DataFrame, milestone: pd.Series, title: str):
         ax.plot(s["period_end"], s["england_wales"], color=COLOURS["ew"], lw=1, label="England and Wales")
     elif "peer_group" in s and s["peer_group"].notna().any() and milestone.get("unit") in ("percent", "per 100k", "minutes"):
         ax.plot(s["period_end"], s["peer_group"], color=COLOURS["peer"], lw=1, label="Peer group average")
-    ax.set_title(title, fontsize=9, loc="left")
     ax.set_ylabel(str(milestone.get("unit") or ""))
     ax.grid(axis="y", color="#dddddd", lw=0.5)
     ax.legend(fontsize=7, frameon=False, loc="best")

@@ -74,7 +74,7 @@ def load(force: str, as_at: dt.date) -> PackData:
                    max(l.loaded_at)::date as last_loaded
             from meta.loads l group by 1 order by 1""").df()
         if _exists(con, "meta", "quarantine"):
-            q = con.execute("select source_table as source, count(*) as rows_quarantined from meta.quarantine q "
+            q = con.execute("select q.source_table as source, count(*) as rows_quarantined from meta.quarantine q "
                             "join meta.loads l using (load_id) group by 1").df()
             quality = quality.merge(q, on="source", how="left").fillna({"rows_quarantined": 0})
         metrics = con.execute("select metric_id, domain, label, unit, definition from reference.metrics "
@@ -87,17 +87,35 @@ def load(force: str, as_at: dt.date) -> PackData:
 
 
 def _milestones(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
+    """Each register milestone as it stood at its latest reporting date on or before ``as_at``.
+
+    A milestone whose first reporting date is after ``as_at`` still appears (the panel should see
+    every commitment), with no figures and the reason.
+    """
     if not _exists(con, "marts", "milestone_progress"):
         raise RuntimeError("marts.milestone_progress is missing from the published warehouse: run `pcp build`")
-    cols = {r[0] for r in con.execute("select column_name from information_schema.columns where "
-                                      "table_schema='marts' and table_name='milestone_progress'").fetchall()}
-    # The pack shows each milestone as it stood at the latest reporting date on or before as_at.
-    date_col = "reporting_date" if "reporting_date" in cols else "latest_date"
-    return con.execute(f"""
-        select * from marts.milestone_progress
-        where area_code = ? and (({date_col}) is null or {date_col} <= ?)
-        qualify row_number() over (partition by milestone_id order by {date_col} desc nulls last) = 1
-        order by milestone_id""", [area_code, as_at]).df()
+    df = con.execute("""
+        select * from marts.milestone_progress where area_code = ?
+        qualify row_number() over (
+            partition by milestone_id
+            order by (reporting_date is not null and reporting_date <= ?) desc,
+                     case when reporting_date <= ? then reporting_date end desc nulls last,
+                     reporting_date asc nulls last) = 1
+        order by milestone_id""", [area_code, as_at, as_at]).df()
+    if df.empty:
+        return df
+    later = df["reporting_date"].notna() & (pd.to_datetime(df["reporting_date"]) > pd.Timestamp(as_at))
+    figures = [c for c in ("latest_value", "latest_date", "progress_pct", "expected_value_now", "projected_date",
+                           "progress_numerator", "progress_denominator", "england_wales_value", "peer_group_value")
+               if c in df.columns]
+    for c in figures:
+        df[c] = df[c].astype(object)
+    df.loc[later, figures] = None
+    df.loc[later, "rag_status"] = "not measurable"
+    if "status_reason" in df.columns:
+        df["status_reason"] = df["status_reason"].astype(object)
+        df.loc[later, "status_reason"] = f"no data on or before {as_at:%d %B %Y}"
+    return df
 
 
 def _series(con, area_code: str, as_at: dt.date, metric_ids: list[str]) -> pd.DataFrame:

@@ -46,7 +46,7 @@ def milestone_table(data: PackData) -> pd.DataFrame:
     if m.empty:
         return pd.DataFrame(columns=["Milestone", "Statement", "Metric", "Baseline", "Baseline date", "Target",
                                      "Deadline", "Latest", "Latest date", "Progress %", "Expected now",
-                                     "RAG", "Projected date", "Sample data", "Source"])
+                                     "RAG", "Projected date", "Status note", "Sample data", "Source"])
     g = lambda c: m[c] if c in m.columns else pd.Series([None] * len(m), index=m.index)  # noqa: E731
     rag = g("rag_status").fillna("not measurable").astype(str)
     out = pd.DataFrame({
@@ -63,6 +63,7 @@ def milestone_table(data: PackData) -> pd.DataFrame:
         "Expected now": g("expected_value_now"),
         "RAG": rag,
         "Projected date": g("projected_date"),
+        "Status note": g("status_reason"),
         "Sample data": g("is_sample").fillna(False).astype(bool).map({True: "SAMPLE", False: ""}),
         "Source": g("source_document").fillna("").astype(str) + ": \u201c" + g("quote").fillna("").astype(str) + "\u201d",
     })
