@@ -169,7 +169,8 @@ def _build_stops(var, bad, table: str) -> str:
     assert file_digest(var / "warehouse.duckdb") == before
     con = duckdb.connect(str(var / "build/working.duckdb"), read_only=True)
     try:
-        status = con.execute("select status from meta.loads where source_file = ?", [bad.name]).fetchall()
+        status = con.execute("select status from meta.loads where source_file = ? order by load_id desc limit 1",
+                             [bad.name]).fetchall()
     finally:
         con.close()
     assert status == [("rejected",)]

@@ -92,3 +92,34 @@ def test_corrupted_api_answer_is_stopped(copy_of_built, mangle, expect):
     assert "crimes-street_all-crime_2018-06.json" in err and expect in err
     if "latitude" in expect:
         assert "row 7" in err or "rows 7" in err
+
+
+def test_restated_month_replaces_and_another_force_adds(copy_of_built):
+    """A later file for the same force and month replaces it in the marts (raw keeps both); another
+    force's file for the same month is added beside it. The second force's file is the Thames Valley
+    one relabelled, test-only data that never leaves the temporary folder."""
+    import datetime as dt
+
+    import duckdb
+
+    from warehouse import landing
+
+    lines = STREET_CSV.read_text().splitlines(keepends=True)
+    restated = copy_of_built.parent / "2018-06-thames-valley-street.csv"
+    restated.write_text("".join(lines[:101]))                       # header + first 100 records
+    other = copy_of_built.parent / "2018-06-leicestershire-street.csv"
+    other.write_text(STREET_CSV.read_text().replace("Thames Valley Police", "Leicestershire Police"))
+    landing.land_file(restated, "police_uk__street_crimes", dt.date(2021, 6, 1))
+    landing.land_file(other, "police_uk__street_crimes", dt.date(2021, 6, 1))
+    from conftest import run_pcp
+
+    run_pcp("build", var=copy_of_built)
+    con = duckdb.connect(str(copy_of_built / "warehouse.duckdb"), read_only=True)
+    try:
+        by_force = dict(con.execute("select area_code, sum(records) from marts.fct_police_uk_street_crime_monthly "
+                                    "group by 1").fetchall())
+        loads = con.execute("select count(distinct _load_id) from raw.police_uk__street_crimes").fetchall()[0][0]
+    finally:
+        con.close()
+    assert by_force == {"E23000029": 100, "E23000021": 18188}
+    assert loads == 3
