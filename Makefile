@@ -39,5 +39,10 @@ airflow: $(STAMP)
 airflow-stop:
 	scripts/airflow_local.sh stop
 
+## make bench: national-scale benchmark (docs/benchmark.md): warehouse vs pandas vs a raw DuckDB floor.
+## BENCH_SIZES=1M,3M,10M,30M (call rows), BENCH_MONTHS=24, BENCH_PANDAS_MAX=10M; writes benchmarks/results.*
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
 clean-var:
 	rm -rf var

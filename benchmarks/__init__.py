@@ -1,0 +1,1 @@
+"""`make bench`: the national-scale benchmark (docs/benchmark.md)."""
