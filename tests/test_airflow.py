@@ -67,9 +67,10 @@ def published_value(var: Path, area: str = "K04000001"):
         con.close()
 
 
-def land_changed_workforce(var: Path, arrived: dt.date, extra_fte: int = 1000) -> Path:
+def land_changed_workforce(var: Path, arrived: dt.date, extra_fte: int = 50) -> Path:
     """A later edition of the workforce open data: Thames Valley has ``extra_fte`` more constables in
-    March 2022 (headcount too, so FTE <= headcount still holds)."""
+    March 2022 (headcount too, so FTE <= headcount still holds; small enough for the audit's
+    movement limit)."""
     lines = WORKFORCE_CSV.read_text().splitlines(keepends=True)
     key = "2022-03-01,E23000029,Thames Valley,South East,Female,Constable,police officer,"
     idx = next(i for i, line in enumerate(lines) if line.startswith(key))
@@ -221,7 +222,7 @@ def test_backfill_of_a_period_twice_changes_nothing(copy_of_built):
 
     first = run_pcp("backfill", "--start", "2026-01-01", "--end", "2026-01-31", "--domain", "workforce", var=var)
     assert "published version" in first.stdout
-    assert published_value(var) == 141228 and published_value(var, "E23000029") is not None
+    assert published_value(var) == 140278 and published_value(var, "E23000029") is not None
     con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
     try:
         files = {r[0] for r in con.execute("select source_file from meta.loads").fetchall()}
@@ -236,7 +237,7 @@ def test_backfill_of_a_period_twice_changes_nothing(copy_of_built):
     assert "already loaded" in second.stdout and "unchanged" in second.stdout
     assert file_digest(var / "warehouse.duckdb") == digest
     assert sorted(p.name for p in (var / "published").glob("*.duckdb")) == versions
-    assert published_value(var) == 141228  # the March file (+5000) was outside the window
+    assert published_value(var) == 140278  # the March file (+5000) was outside the window
 
 
 # ---------------------------------------------------------------- a real scheduler, end to end
@@ -276,7 +277,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         r = api.post(f"{base}/api/v2/dags/ingest_workforce/dagRuns", json={"logical_date": None}, timeout=30)
         assert r.status_code in (200, 201), r.text
 
-        _wait(lambda: published_value(var) == 141228, 600, "published mart shows the landed file",
+        _wait(lambda: published_value(var) == 140278, 1200, "published mart shows the landed file",
               on_timeout=lambda: _tail(home / "standalone.log"))
         latency = time.monotonic() - landed_at
         print(f"\nfile landed -> published mart: {latency:.1f} s")
