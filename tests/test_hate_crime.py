@@ -56,29 +56,40 @@ def test_every_force_in_both_years_and_strands_add_up(published):
     assert bad == []
 
 
-def test_thames_valley_figures_and_population_text(published):
-    # Thames Valley 2018-19 in the file: 3624 offences, population "2,407,600", BBC rate 151
-    value, num, den, unit, _, _ = _metric(published, "hate_crimes_per_100k", "E23000029", "2019-03-31")
-    assert (num, den, unit) == (3624, 2407600, "per 100k")
-    assert value == pytest.approx(3624 / 2407600 * 100000)
-    assert _metric(published, "hate_crimes", "E23000029", "2019-03-31")[0] == 3624
-
-
-def test_rates_agree_with_the_bbc_column_and_city_of_london_has_none(published):
+def test_rate_per_100k_uses_the_ons_mid_year_estimate(published):
+    # 2018/19 is divided by mid-2018, 2017/18 by mid-2017 (the year the financial year starts in)
     rows = published.execute("""
-        select m.area_code, m.period_end, round(m.value), s.bbc_offences_per_100k
+        select m.area_code, m.period_end, m.value, m.numerator, m.denominator, p.population, h.crimes
         from marts.metric_values m
-        join staging.stg_bbc__hate_crime_by_force_strand s using (area_code, period_end)
+        join intermediate.int_population__pfa_year p
+          on p.area_code = m.area_code and p.mid_year = year(m.period_end) - 1
+        join marts.fct_hate_crime_annual h
+          on h.area_code = m.area_code and h.period_end = m.period_end and h.strand = 'total_offences'
         where m.metric_id = 'hate_crimes_per_100k'""").fetchall()
-    assert len(rows) == 84  # 42 forces x 2 years: City of London's population is "#N/A"
-    assert all(r == bbc for _, _, r, bbc in rows)
+    assert len(rows) == 88   # (43 forces + England and Wales) x 2 years
+    for area, period, value, num, den, pop, crimes in rows:
+        assert (num, den) == (crimes, pop), (area, period)
+        assert value == pytest.approx(crimes / pop * 100000)
+    tv = {r[1].year: r for r in rows if r[0] == "E23000029"}
+    assert tv[2019][3] == 3624 and 2_300_000 < tv[2019][4] < 2_500_000
+
+
+def test_bbc_population_is_ons_mid_2018_with_the_city_inside_the_met(published):
+    """The BBC's population column (year not stated) is the ONS mid-2018 estimate rounded to 100, the
+    Metropolitan Police figure including the City of London (hence "#N/A" for the City)."""
+    rows = dict(((a, (bbc, ons)) for a, bbc, ons in published.execute("""
+        select area_code, bbc_population, population from marts.fct_hate_crime_annual
+        where strand = 'total_offences' and period_end = date '2019-03-31' and area_code <> 'K04000001'""").fetchall()))
+    assert len(rows) == 43 and rows["E23000034"][0] is None
+    met_bbc, met_ons = rows.pop("E23000001")
+    city = rows.pop("E23000034")[1]
+    assert abs(met_bbc - (met_ons + city)) <= 50
+    assert all(abs(bbc - ons) <= 50 for bbc, ons in rows.values())
+    # "#N/A" became NULL explicitly in raw, and "2,407,600" the number 2407600
     assert published.execute(
-        "select count(*) from marts.metric_values where metric_id = 'hate_crimes_per_100k' "
-        "and area_code in ('E23000034', ?)", [EW]).fetchall() == [(0,)]
-    # "#N/A" became NULL explicitly, and the raw table keeps the load lineage
-    assert published.execute(
-        "select population, offences_per_100k from raw.bbc__hate_crime_by_force_strand "
-        "where force = 'London, City of'").fetchall() == [(None, None), (None, None)]
+        "select year, population, offences_per_100k from raw.bbc__hate_crime_by_force_strand "
+        "where force in ('London, City of', 'Thames Valley') order by force, year").fetchall() == [
+        ("2017-18", None, None), ("2018-19", None, None), ("2017-18", 2407600, 100), ("2018-19", 2407600, 151)]
 
 
 @pytest.mark.parametrize("financial_year,measure,expected", [

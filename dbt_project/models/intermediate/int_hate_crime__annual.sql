@@ -1,7 +1,8 @@
 -- Hate crimes by area (43 forces and England and Wales), financial year and strand, long format.
 -- England and Wales (K04000001) is the sum of the 43 territorial forces, only for years where all 43
--- are present (British Transport Police is not in this source). Rates use the population column of
--- the BBC compilation (year not stated; none for City of London), so no England and Wales rate.
+-- are present (British Transport Police is not in this source). Rates per 100,000 residents use the
+-- ONS mid-year estimate for the year the financial year starts in (2018/19 -> mid-2018), as the Home
+-- Office does; the BBC file's own population column is kept beside it for comparison only.
 with forces as (
     select * from {{ ref('stg_bbc__hate_crime_by_force_strand') }}
 ),
@@ -14,30 +15,34 @@ long as (
 ),
 
 by_force as (
-    select period_end, financial_year, area_code, strand, crimes, bbc_population as population,
-           vintage, is_sample
+    select period_end, financial_year, area_code, strand, crimes, bbc_population, vintage, is_sample
     from long
 ),
 
 england_and_wales as (
     select period_end, financial_year, 'K04000001' as area_code, strand, sum(crimes) as crimes,
-           -- a population only if every force has one (City of London has none in this source)
-           case when count(population) = 43 then sum(population) end as population,
+           null::bigint as bbc_population,   -- the BBC gives none for City of London
            max(vintage) as vintage, bool_or(is_sample) as is_sample
     from by_force
     group by period_end, financial_year, strand
     having count(distinct area_code) = 43
+),
+
+with_population as (
+    select h.*, p.population, p.mid_year
+    from (select * from by_force union all by name select * from england_and_wales) as h
+    left join {{ ref('int_population__pfa_year') }} as p
+        on p.area_code = h.area_code and p.mid_year = year(h.period_end) - 1
 )
 
 select
-    *,
-    crimes * 100000.0 / population as crimes_per_100k,
+    period_end, financial_year, area_code, strand, crimes,
+    population,
+    crimes * 100000.0 / population                                         as crimes_per_100k,
     case when population is not null
-         then 'BBC England Data Unit compilation (population year not stated)' end as population_source,
+         then 'ONS mid-year population estimate, mid-' || mid_year end      as population_source,
+    bbc_population,
+    vintage, is_sample,
     'Home Office, Hate crime, England and Wales, 2018 to 2019 (by force; compiled by the BBC England Data Unit)'
         as source
-from (
-    select * from by_force
-    union all by name
-    select * from england_and_wales
-)
+from with_population

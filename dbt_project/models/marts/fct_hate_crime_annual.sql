@@ -10,6 +10,7 @@ select
     h.population,
     h.crimes_per_100k,
     h.population_source,
+    h.bbc_population,
     h.vintage,
     h.is_sample,
     h.source

@@ -1,8 +1,8 @@
 -- police.uk street-level records (crimes and anti-social behaviour), accepted loads, latest file per
 -- month and force. Record level: read only by the aggregate marts, never published as a mart itself.
 with source as (
-    -- one file per force and month, so the "period" a later file replaces is month x reporting force
-    {{ accepted_rows(source('police_uk', 'street_crimes'), 'month, r.reported_by') }}
+    -- one file per force and month, so what a later file replaces is that force's month
+    {{ accepted_rows(source('police_uk', 'street_crimes'), 'month', partition_by=['r.month', 'r.reported_by']) }}
 )
 
 select
