@@ -42,3 +42,47 @@ def test_compare_names_a_wrong_figure_and_a_missing_one():
     assert "1 figure(s) differ" in problem and "100.0 vs 101.0" in problem
     (missing,) = headline.compare(a, b.iloc[1:], "missing")
     assert "1 figure(s) missing" in missing
+
+
+BREAKS = {  # one corrupted row per case; each must fail in DuckDB exactly as it fails in GE
+    "line not in set": "set line = '102'",
+    "area code pattern": "set area_code = 'X23000001'",
+    "ended before received": "set ended_at = received_at - interval 1 second",
+    "target below min": "set answer_target_seconds = 0",
+    "received in the future": "set received_at = timestamp '2099-01-01', ended_at = timestamp '2099-01-01', "
+                              "answered_at = null, call_back_at = null",
+    "duplicate call id": "set call_id = (select min(call_id) from raw.force_feeds__calls)",
+    "outcome missing": "set outcome = null",
+}
+
+
+def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir):
+    """The large-batch gate (warehouse/quality_sql.py) reads the same suite as GE; on a clean batch
+    both pass, and on each kind of bad row both fail."""
+    import datetime as dt
+
+    import duckdb
+
+    from warehouse import contracts, db, load, quality, quality_sql, samples
+
+    contract = contracts.get("force_feeds__calls")
+    files = list(samples.write_feed("calls", ["Thames Valley", "Leicestershire"], dt.date(2022, 1, 1),
+                                    dt.date(2022, 1, 31), 7, var_dir / "gen", 0.01))
+    with db.writer() as con:
+        ids = [load.load_file(con, contract, f, dt.date(2022, 2, 7)).load_id for f in files]
+
+    def both(con):
+        cols = ", ".join(f'"{c}"' for c in contract.column_names)
+        df = con.execute(f"select {cols}, _row_number from raw.{contract.table}").df()
+        return quality_sql.passes(con, contract, ids), quality._run_suite(contract.table, df).success
+
+    con = duckdb.connect(str(var_dir / "build" / "working.duckdb"))
+    try:
+        assert both(con) == (True, True)
+        for case, change in BREAKS.items():
+            con.execute("begin")
+            con.execute(f"update raw.{contract.table} {change} where _load_id = {ids[0]} and _row_number = 3")
+            assert both(con) == (False, False), case
+            con.execute("rollback")
+    finally:
+        con.close()
