@@ -86,3 +86,24 @@ def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir
             con.execute("rollback")
     finally:
         con.close()
+
+
+def test_pseudonyms_computed_in_duckdb_equal_python_hmac(tmp_path, monkeypatch):
+    """The loader hashes ids in DuckDB for speed; they must be exactly pseudonymise.pseudonym()."""
+    import duckdb
+
+    from warehouse import contracts, pseudonymise
+    from warehouse.sources.pseudonymised_csv import read_pseudonymised_csv
+
+    contract = contracts.get("force_feeds__calls")
+    ids = ["E23000029-202201-101-0000001", "id with é and \\x41 and 'quotes'"]
+    f = tmp_path / "calls_E23000029_2022-01.csv"
+    f.write_text(",".join(contract.column_names) + "\n" + "".join(
+        f'"{i}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n' for i in ids),
+        encoding="utf-8")
+    for key in ("a short key", "k" * 100):  # keys over 64 bytes are hashed first (RFC 2104)
+        monkeypatch.setenv(pseudonymise.ENV_VAR, key)
+        con = duckdb.connect()
+        got = [r[0] for r in read_pseudonymised_csv(con, f, contract).fetchall()]
+        con.close()
+        assert got == pseudonymise.pseudonyms(ids) and got[0] != ids[0]
