@@ -313,3 +313,4 @@ def _validate_together(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, 
             set_status(con, load_id, "accepted")
             accepted.add(load_id)
     return accepted
+            con.execute("update meta.loads set rows_quarantined = 0 where load_id = ?", [load_id])
