@@ -92,7 +92,7 @@ def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
     before, v0 = file_digest(var / "warehouse.duckdb"), _version(var)
     old = _published(var, "select value from marts.metric_values where metric_id = 'officers_fte' "
                           "and area_code = ? and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0]
-    _land(var, _restated_2022(var.parent / "tv_restated.csv", factor=1.5))
+    _land(var, _restated_2022(var.parent / "tv_restated.csv", factor=2.0))
 
     stopped = run_pcp("build", var=var, check=False)
     assert stopped.returncode == 2
@@ -106,7 +106,7 @@ def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
     assert v1 > v0
     new = _published(var, "select value from marts.metric_values where metric_id = 'officers_fte' "
                           "and area_code = ? and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0]
-    assert new == pytest.approx(old * 1.5, rel=0.01)
+    assert new == pytest.approx(old * 2, rel=1e-6)
     moves = _published(var, "select version, old_value, new_value, accepted_by from meta.movements "
                             "where metric_id = 'officers_fte' and area_code = ?", [THAMES_VALLEY])
     assert moves == [(v1, old, new, "pcp build --accept-moves")]

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import reliability
-from warehouse.errors import PipelineError
+from warehouse.errors import BadDataError
 
 EW = "K04000001"
 
@@ -41,8 +41,9 @@ create table if not exists meta.movements (
 """
 
 
-class AuditError(PipelineError):
-    """The built data failed the audit; nothing was published."""
+class AuditError(BadDataError):
+    """The built data failed the audit; nothing was published. Retrying cannot help (an Airflow task
+    fails at once): fix the data, or acknowledge the moves with ``pcp build --accept-moves``."""
 
 
 @dataclass
@@ -146,6 +147,7 @@ def movements(con: duckdb.DuckDBPyConnection, published: Path) -> tuple[int, lis
             left join marts.metric_values n using (metric_id, area_code, period_end, period_type)
             where o.value is not null
               and (n.value is null or abs(n.value - o.value) > ?)
+            order by all
         """, [min_abs]).fetchall()
     finally:
         con.execute("detach pub")
