@@ -1,8 +1,8 @@
 """Publish: the working database becomes the analysts' database by atomic replacement.
 
-The working file is copied to ``var/published/<version>.duckdb`` (kept for rollback), then to a
-temporary name beside ``var/warehouse.duckdb`` and renamed over it. A reader holding the old file
-keeps reading the old version; nobody ever sees a half-written file.
+The working file is copied to a temporary name beside ``var/warehouse.duckdb`` and renamed over it,
+then kept as ``var/published/<version>.duckdb`` for rollback. A reader holding the old file keeps
+reading the old version; nobody ever sees a half-written file.
 """
 
 from __future__ import annotations
@@ -158,20 +158,19 @@ def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def publish_file(working: Path, version: str) -> Path:
-    """Copy the (closed) working file into the version store and swap it in atomically."""
+    """Swap the (closed, audited) working file in atomically, then keep a copy for rollback.
+
+    In this order a crash leaves either the old version published and nothing kept, or the new one
+    published; a version in the store was always published once, so rollback can trust the store.
+    """
     p = paths()
     try:
         p.versions.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise PublishError(f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published") from None
-    kept = p.versions / f"{version}.duckdb"
-    _fsync_copy(working, kept)
-    fault_point("publish:kept")
-    try:
-        _fsync_copy(kept, p.published)
-    except PublishError:
-        kept.unlink(missing_ok=True)  # never published, so not a version to roll back to
-        raise
+    _fsync_copy(working, p.published)
+    fault_point("publish:swapped")
+    _fsync_copy(working, p.versions / f"{version}.duckdb")
     prune_versions()
     return p.published
 
