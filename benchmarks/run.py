@@ -39,6 +39,7 @@ SEED = 20240401
 # Call rows per month for all 43 forces at scale 1 (warehouse.samples.calls at April 2021 volume);
 # only used to choose the scale, the real row count is counted from the files.
 NATIONAL_ROWS_PER_MONTH = 2_593_126
+GATE: dict = {}  # the gate micro-benchmark runs once per series, at the first size of 1M rows or more
 
 
 def parse_size(text: str) -> int:
@@ -212,6 +213,14 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
     res["problems"] = problems
     print(f"   figures: {len(figures['floor']):,} per path; "
           + ("all paths agree" if not problems else "DISAGREE:\n     " + "\n     ".join(problems)), flush=True)
+    if gen["rows"] >= 1_000_000 and not GATE:
+        # the gate on one 1M-row batch, GE on pandas vs the same suite in DuckDB (benchmarks/gate.py)
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.gate", str(work / "var" / "build" / "working.duckdb"),
+                               "--json", str(work / "gate.json")], cwd=PROJECT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        if proc.returncode == 0:
+            res["gate"] = GATE[rows] = json.loads((work / "gate.json").read_text())
+            print("   " + proc.stdout.strip(), flush=True)
     if increment:
         nxt = generate(gen["scale"], _add_months(START, months), 1, extra)  # the month after
         r = run_child("increment", extra, work)
@@ -244,12 +253,12 @@ def table(results: list[dict]) -> list[str]:
             p = r["paths"].get(mode)
             if p is None and mode == "pandas" and "pandas_seconds" in r:
                 out.append(f"| {r['rows']:,} | pandas (extrapolated) | {r['pandas_seconds']:.1f} | - | "
-                           f"{r['rows'] / r['pandas_seconds']:,.0f} | | {r['pandas_over_warehouse']:.1f}x | | |")
+                           f"{r['rows'] / r['pandas_seconds']:,.0f} | | {r['pandas_over_warehouse']:.2f}x | | |")
                 continue
             if p is None:
                 continue
             extra = {"warehouse": (f"{r['warehouse_over_floor']:.2f}x",
-                                   f"{r['pandas_over_warehouse']:.1f}x" if "pandas_over_warehouse" in r else "",
+                                   f"{r['pandas_over_warehouse']:.2f}x" if "pandas_over_warehouse" in r else "",
                                    f"{100 * r['increment']['share_of_full']:.1f}%" if "increment" in r else "",
                                    "yes" if r["agree"] else "NO")}.get(mode, ("", "", "", ""))
             out.append(f"| {r['rows']:,} | {mode} | {p['seconds']:.1f} | {p['peak_rss_bytes'] / 2**30:.2f} | "
@@ -258,7 +267,7 @@ def table(results: list[dict]) -> list[str]:
 
 
 def stages_table(results: list[dict]) -> list[str]:
-    out = ["| call rows | files | land | load | gate (GE) | dbt build | dbt + publish | +1 month: load | "
+    out = ["| call rows | files | land | load | gate | dbt build | dbt + publish | +1 month: load | "
            "+1 month: gate | +1 month: dbt + publish |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         s = r["paths"]["warehouse"]["stages"]
@@ -309,7 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-dag-parse", action="store_true")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     ap.add_argument("--child", nargs=3, metavar=("MODE", "DATA", "WORK"), help=argparse.SUPPRESS)
+    ap.add_argument("--render", action="store_true", help="only rewrite results.md and scaling.png from results.json")
     a = ap.parse_args(argv)
+    if a.render:
+        doc = json.loads((a.out / "results.json").read_text())
+        a.months, a.pandas_max = doc["months"], str(doc["pandas_max_rows"])
+        write_results(doc["results"], doc["machine"], a, run_at=doc["run_at"])
+        return 0
     if a.child:
         child(a.child[0], Path(a.child[1]), Path(a.child[2]))
         return 0
@@ -344,9 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(r["agree"] for r in results) else 1
 
 
-def write_results(results: list[dict], facts: dict, a) -> None:
+def write_results(results: list[dict], facts: dict, a, run_at: str | None = None) -> None:
     a.out.mkdir(parents=True, exist_ok=True)
-    doc = {"run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": facts,
+    doc = {"run_at": run_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": facts,
            "months": a.months, "pandas_max_rows": parse_size(a.pandas_max), "results": results}
     (a.out / "results.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
     lines = [f"# Benchmark results ({doc['run_at']})", "",
@@ -357,6 +372,12 @@ def write_results(results: list[dict], facts: dict, a) -> None:
              f"SAMPLE call log, all 43 forces, {a.months} months; pandas measured up to "
              f"{parse_size(a.pandas_max):,} rows, extrapolated linearly beyond. Written by `make bench`.", "",
              *table(results), "", "Warehouse stages (seconds):", "", *stages_table(results), ""]
+    for r in results:
+        if r.get("gate"):
+            g = r["gate"]
+            lines += [f"Quality gate on one batch of {g['rows']:,} call rows ({g['expectations']} expectations, "
+                      f"benchmarks/gate.py): DuckDB {g['duckdb_seconds']:.2f}s; GE on pandas {g['ge_seconds']:.1f}s "
+                      f"(of which {g['ge_dataframe_fetch_seconds']:.1f}s building the DataFrame).", ""]
     if facts.get("dag_parse"):
         lines += ["DAG file parse times (benchmarks/dag_parse.py):", "", "```", facts["dag_parse"], "```", ""]
     for r in results:
