@@ -136,14 +136,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_docs(args: argparse.Namespace) -> int:
-    from warehouse import pipeline, transform
-    from warehouse.config import paths
-
-    p = paths()
-    if not p.published.exists():
-        raise FileNotFoundError(f"no published warehouse at {p.published}: run `pcp build` first")
-    pipeline.ensure_working()
 def _cmd_sample(args: argparse.Namespace) -> int:
     import datetime as dt
     from pathlib import Path
@@ -169,6 +161,14 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from warehouse import pipeline, transform
+    from warehouse.config import paths
+
+    p = paths()
+    if not p.published.exists():
+        raise FileNotFoundError(f"no published warehouse at {p.published}: run `pcp build` first")
+    pipeline.ensure_working()
     out = transform.docs_static(p.docs_html)
     print(f"dbt docs, one self-contained HTML file (open it in a browser, works offline): {out}")
     return 0
@@ -226,6 +226,17 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--date", help="landing folder date YYYY-MM-DD, i.e. the vintage (default today)")
     x.add_argument("--months", help="police.uk sources: YYYY-MM or YYYY-MM:YYYY-MM")
     x.set_defaults(fn=_cmd_extract)
+
+    sm = sub.add_parser("sample", help="write SAMPLE force-internal feed files (calls, specials, ...) in their contract")
+    sm.add_argument("feed", help="calls, digital_contacts, specials, domestic_abuse, hate_crime, or defaults "
+                                 "(land the standard sample set for `pcp build`)")
+    sm.add_argument("--forces", default="Thames Valley,Leicestershire", help="comma-separated force names or codes")
+    sm.add_argument("--start", default="2021-04-01", help="first month (YYYY-MM-DD)")
+    sm.add_argument("--end", default="2023-03-31", help="last month (YYYY-MM-DD)")
+    sm.add_argument("--seed", type=int, default=42)
+    sm.add_argument("--scale", type=float, default=1.0, help="calls and digital contacts: share of a realistic volume")
+    sm.add_argument("--out", help="folder to write one file per force per month into")
+    sm.set_defaults(fn=_cmd_sample)
     return ap
 
 
@@ -241,17 +252,6 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as e:
         print(f"pcp {args.command}: {e}", file=sys.stderr)
         return 2
-
-    sm = sub.add_parser("sample", help="write SAMPLE force-internal feed files (calls, specials, ...) in their contract")
-    sm.add_argument("feed", help="calls, digital_contacts, specials, domestic_abuse, hate_crime, or defaults "
-                                 "(land the standard sample set for `pcp build`)")
-    sm.add_argument("--forces", default="Thames Valley,Leicestershire", help="comma-separated force names or codes")
-    sm.add_argument("--start", default="2021-04-01", help="first month (YYYY-MM-DD)")
-    sm.add_argument("--end", default="2023-03-31", help="last month (YYYY-MM-DD)")
-    sm.add_argument("--seed", type=int, default=42)
-    sm.add_argument("--scale", type=float, default=1.0, help="calls and digital contacts: share of a realistic volume")
-    sm.add_argument("--out", help="folder to write one file per force per month into")
-    sm.set_defaults(fn=_cmd_sample)
 
 
 if __name__ == "__main__":
