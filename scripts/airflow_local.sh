@@ -9,6 +9,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${BIN:-$ROOT/.venv/bin}"
+export PATH="$BIN:$PATH"   # standalone starts its components as `airflow ...` from PATH
 export PCP_VAR_DIR="${PCP_VAR_DIR:-$ROOT/var}"
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$PCP_VAR_DIR/airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
@@ -34,12 +35,15 @@ start() {
   "$BIN/airflow" dags unpause -y --treat-dag-id-as-regex "${PCP_AIRFLOW_UNPAUSE:-.*}" >/dev/null 2>&1 || true
   setsid "$BIN/airflow" standalone >"$AIRFLOW_HOME/standalone.log" 2>&1 </dev/null &
   echo $! >"$PIDFILE"   # setsid execs in place here, so this PID is also the process group id
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 300); do   # ~10 s on an idle 2-core machine; minutes when it is busy
     if curl -sf "$URL/api/v2/monitor/health" >/dev/null 2>&1; then break; fi
     if ! running; then echo "Airflow exited; see $AIRFLOW_HOME/standalone.log" >&2; exit 1; fi
     sleep 1
   done
-  curl -sf "$URL/api/v2/monitor/health" >/dev/null || { echo "Airflow not healthy after 120 s; see $AIRFLOW_HOME/standalone.log" >&2; exit 1; }
+  if ! curl -sf "$URL/api/v2/monitor/health" >/dev/null; then
+    echo "Airflow not healthy after 300 s; see $AIRFLOW_HOME/standalone.log" >&2
+    stop >&2; exit 1
+  fi
   echo "Airflow UI:      $URL   (log: $AIRFLOW_HOME/standalone.log)"
   echo "Login: admin; password in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
   echo "Stop with:       make airflow-stop"
