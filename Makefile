@@ -26,6 +26,7 @@ run: $(STAMP)
 	$(BIN)/pcp sample defaults
 	$(BIN)/pcp build
 	$(BIN)/pcp docs
+	$(BIN)/pcp report --force "Thames Valley" --force "Leicestershire"
 
 ## make test: the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
 test: $(STAMP)
