@@ -106,7 +106,7 @@ def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
     assert v1 > v0
     new = _published(var, "select value from marts.metric_values where metric_id = 'officers_fte' "
                           "and area_code = ? and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0]
-    assert new == pytest.approx(old * 2, rel=1e-6)
+    assert new == pytest.approx(old * 2, abs=0.02)  # the mart rounds to 2 decimals
     moves = _published(var, "select version, old_value, new_value, accepted_by from meta.movements "
                             "where metric_id = 'officers_fte' and area_code = ?", [THAMES_VALLEY])
     assert moves == [(v1, old, new, "pcp build --accept-moves")]
