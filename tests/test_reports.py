@@ -119,7 +119,9 @@ def test_pdf_renders_and_page_one_shows_the_milestones(packs, tmp_path):
     pdf = pdfium.PdfDocument(str(packs[0]["Thames Valley"].folder / "milestone-pack.pdf"))
     assert len(pdf) >= 3
     first = pdf[0].get_textpage().get_text_range()
-    assert "Thames Valley" in first and "milestones" in first.lower() and "RAG rule" in first
+    assert "Thames Valley" in first and "milestones" in first.lower() and "TVP-01" in first
+    first_two = first + pdf[1].get_textpage().get_text_range()
+    assert "RAG rule" in first_two
     for i in range(len(pdf)):
         img = pdf[i].render(scale=0.5).to_pil().convert("L")
         img.save(tmp_path / f"page{i}.png")
@@ -166,6 +168,26 @@ def test_secondary_suppression_cascades_across_groups():
         for _, g in df.assign(h=mask).groupby(keys):
             assert g.h.sum() != 1, "a lone hidden cell could be recovered from its total"
     assert 3 in hidden.n.tolist()
+
+
+def test_row_sums_cannot_reveal_a_hidden_part():
+    df = pd.DataFrame({"area_code": ["F", "F"], "period_end": ["m", "m"], "csp": ["a", "b"],
+                       "justice_outcomes": [18, 40], "outcome_charge_summons": [15, 20],
+                       "outcome_out_of_court": [3, 20]})
+    masks = suppression.suppression_masks(df, ["justice_outcomes", "outcome_charge_summons", "outcome_out_of_court"],
+                                          [["area_code", "period_end"]],
+                                          {"justice_outcomes": ["outcome_charge_summons", "outcome_out_of_court"]})
+    row0 = [masks[c].iloc[0] for c in ("justice_outcomes", "outcome_charge_summons", "outcome_out_of_court")]
+    assert sum(row0) >= 2 and row0[2]  # 3 hidden, and 18 or 15 hidden with it
+    for c, m in masks.items():
+        assert m.sum() != 1, f"{c}: a lone hidden cell in the force-month total"
+
+
+def test_breakdowns_exist_and_are_suppressed(packs):
+    files = list(packs[0]["Thames Valley"].folder.glob("*by-partnership.csv"))
+    assert len(files) == 2  # domestic abuse and hate crime
+    text = "".join(f.read_text() for f in files)
+    assert "[c]" in text
 
 
 def test_no_count_under_ten_survives_in_breakdowns(packs):

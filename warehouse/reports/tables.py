@@ -85,13 +85,19 @@ def domain_tables(data: PackData) -> dict[str, pd.DataFrame]:
 
 
 def suppressed_breakdown(domain: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Below-force counts of a sensitive domain, with primary and secondary suppression applied."""
+    """Below-force counts of a sensitive domain (counts only), with primary and secondary suppression.
+
+    Rates are left out: a rate next to a hidden count would give the count away.
+    """
     assert domain in SENSITIVE_DOMAINS
-    counts = [c for c in df.columns if pd.api.types.is_integer_dtype(df[c]) or
-              (pd.api.types.is_float_dtype(df[c]) and c not in ("value",))]
-    counts = [c for c in counts if not c.endswith(("_pct", "_rate", "per_100k"))]
-    group = ["area_code", "period_end"] + (["strand"] if "strand" in df.columns else [])
-    return suppression.apply(df, counts, groups=[group])
+    df = df.reset_index(drop=True)
+    keep = [c for c in df.columns if not c.endswith(("_pct", "_rate", "per_100k", "_numerator", "_denominator"))]
+    df = df[keep]
+    counts = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    force_month = ["area_code", "period_end"]
+    groups = [force_month + ["strand"], force_month] if "strand" in df.columns else [force_month]
+    row_sums = {"justice_outcomes": ["outcome_charge_summons", "outcome_out_of_court"]}
+    return suppression.apply(df, counts, groups=groups, row_sums=row_sums)
 
 
 def display(value, unit=None) -> str:
