@@ -210,9 +210,7 @@ def test_bad_data_fails_at_once_without_retry_and_alerts(airflow_home, tmp_path)
     folder.mkdir(parents=True)
     (folder / "corrupt.csv").write_text("".join(lines))
 
-    t0 = time.monotonic()
     proc = airflow("dags", "test", "ingest_workforce", env=airflow_env(airflow_home, var), check=False)
-    elapsed = time.monotonic() - t0
     assert proc.returncode != 0
     alerts = [json.loads(x) for x in (var / "alerts" / "failures.jsonl").read_text().splitlines()]
     assert len(alerts) == 1, alerts
@@ -220,7 +218,6 @@ def test_bad_data_fails_at_once_without_retry_and_alerts(airflow_home, tmp_path)
     assert (a["dag_id"], a["task_id"], a["try_number"]) == ("ingest_workforce", "load_and_validate", 1)
     assert a["error_type"] == "AirflowFailException" and "robot officer" in a["error"] and "corrupt.csv" in a["error"]
     assert "up_for_retry" not in proc.stdout + proc.stderr
-    assert elapsed < 300  # a retry would have waited 30 s, then 60 s (sanity bound, not a benchmark)
     assert not (var / "warehouse.duckdb").exists()  # nothing published
 
 
@@ -292,8 +289,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         _wait(lambda: published_value(var) == 140278, 1200, "published mart shows the landed file",
               on_timeout=lambda: _tail(home / "standalone.log"))
         latency = time.monotonic() - landed_at
-        print(f"\nfile landed -> published mart: {latency:.1f} s")
-        (tmp_path.parent / "landing_to_published_seconds.txt").write_text(f"{latency:.1f}\n")
+        print(f"\nfile landed -> published mart: {latency:.1f} s")  # reported, never asserted
 
         runs = api.get(f"{base}/api/v2/dags/transform_publish/dagRuns", timeout=30).json()["dag_runs"]
         asset_runs = [x for x in runs if x["run_type"] == "asset_triggered"]
