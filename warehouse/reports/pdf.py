@@ -59,7 +59,8 @@ def write(path: Path, *, title: str, subtitle: str, sample_banner: str | None, s
                            STYLES["BodyText"]))
     story.append(Spacer(1, 4))
     cols = [c for c in milestones.columns if c not in ("Source", "Metric")]
-    story.append(_table(milestones[cols], {"Milestone": 22 * mm, "Statement": 70 * mm, "RAG": 18 * mm},
+    story.append(_table(milestones[cols], {"Milestone": 16 * mm, "Statement": 58 * mm, "RAG": 18 * mm,
+                                          "Status note": 48 * mm},
                         {"Progress %": "percent"}))
     story += [Paragraph(escape(x), FOOT) for x in footnotes]
     if charts:
