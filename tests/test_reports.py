@@ -120,12 +120,12 @@ def test_pdf_renders_and_page_one_shows_the_milestones(packs, tmp_path):
     assert len(pdf) >= 3
     first = pdf[0].get_textpage().get_text_range()
     assert "Thames Valley" in first and "milestones" in first.lower() and "TVP-01" in first
-    first_two = first + pdf[1].get_textpage().get_text_range()
-    assert "RAG rule" in first_two
+    assert "RAG rule" in first
     for i in range(len(pdf)):
-        img = pdf[i].render(scale=0.5).to_pil().convert("L")
+        img = pdf[i].render(scale=1).to_pil().convert("L")
         img.save(tmp_path / f"page{i}.png")
-        assert img.getextrema()[0] < 100, f"page {i + 1} is blank"
+        inked = sum(img.histogram()[:200])  # pixels clearly darker than the white page
+        assert inked > 500, f"page {i + 1} is blank"
 
 
 def test_same_inputs_give_the_same_report(packs):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from warehouse.reports.data import RAG_RULE
 from warehouse.reports.tables import RAG_FILL, display
 
 CSS = """
@@ -62,6 +63,7 @@ def write(path: Path, *, title: str, subtitle: str, sample_banner: str | None, s
     parts.append('<div class="summary">' + "".join(
         f'<span style="background:#{RAG_FILL[k]};{"color:#000" if k == "amber" else ""}">{v} {html.escape(k)}</span>'
         for k, v in summary.items()) + "</div>")
+    parts.append(f'<p class="foot"><b>RAG rule:</b> {html.escape(RAG_RULE)}</p>')
     parts.append("<h2>Milestones</h2>" + _table(milestones, {"Progress %": "percent"}) + _foot(footnotes))
     if charts:
         parts.append("<h2>Trends against targets</h2>")

@@ -35,11 +35,12 @@ def footnotes(d: PackData) -> list[str]:
           if rejected == 0 else f"Data quality: {rejected} file(s) were rejected by the quality gate and are not used")
     if quarantined:
         dq += f"; {quarantined:,} row(s) were quarantined (see Notes)"
+    # The short notes come first; the list of sources is long, so it goes last.
     out = [f"Data as at {d.as_at:%d %B %Y} (published version {d.version}).",
-           "Sources: " + "; ".join(d.sources) + ". " + LICENCE,
            dq + ".",
            "RAG rule: " + RAG_RULE,
-           "Definitions of every metric are in the Notes."]
+           "Definitions of every metric are in the Notes.",
+           "Sources: " + "; ".join(d.sources) + ". " + LICENCE]
     if d.has_sample:
         out.insert(1, "Rows marked SAMPLE are generated sample data, not force data.")
     return out

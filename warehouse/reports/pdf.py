@@ -14,6 +14,7 @@ from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, Simpl
                                 TableStyle)
 from xml.sax.saxutils import escape
 
+from warehouse.reports.data import RAG_RULE
 from warehouse.reports.tables import RAG_FILL, display
 
 STYLES = getSampleStyleSheet()
@@ -57,6 +58,7 @@ def write(path: Path, *, title: str, subtitle: str, sample_banner: str | None, s
     story.append(Spacer(1, 4))
     story.append(Paragraph("Status: " + ", ".join(f"<b>{v}</b> {escape(k)}" for k, v in summary.items()),
                            STYLES["BodyText"]))
+    story.append(Paragraph("<b>RAG rule:</b> " + escape(RAG_RULE), SMALL))
     story.append(Spacer(1, 4))
     cols = [c for c in milestones.columns if c not in ("Source", "Metric")]
     story.append(_table(milestones[cols], {"Milestone": 16 * mm, "Statement": 58 * mm, "RAG": 18 * mm,
