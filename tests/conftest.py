@@ -62,6 +62,18 @@ def copy_of_built(built_var, tmp_path, monkeypatch) -> Path:
     return d
 
 
+@pytest.fixture
+def frozen_project(tmp_path, monkeypatch) -> Path:
+    """A snapshot of the code and data a build fingerprints (PCP_PROJECT_DIR), so that colleagues'
+    edits to the working tree during the test cannot make a second build legitimately differ."""
+    snap = tmp_path / "project"
+    skip = shutil.ignore_patterns("__pycache__", "target", "logs", "*.pyc")
+    for part in ("dbt_project", "seeds", "expectations", "warehouse"):
+        shutil.copytree(PROJECT / part, snap / part, ignore=skip)
+    monkeypatch.setenv("PCP_PROJECT_DIR", str(snap))
+    return snap
+
+
 def run_pcp(*args: str, var: Path, check: bool = True, timeout: int = 1800) -> subprocess.CompletedProcess:
     env = {**os.environ, "PCP_VAR_DIR": str(var)}
     proc = subprocess.run([str(VENV_BIN / "pcp"), *args], env=env, capture_output=True, text=True,

@@ -85,18 +85,6 @@ def land_changed_workforce(var: Path, arrived: dt.date, extra_fte: int = 50) -> 
     return dest
 
 
-@pytest.fixture
-def frozen_project(tmp_path, monkeypatch) -> Path:
-    """A snapshot of the code and data a build fingerprints (PCP_PROJECT_DIR), so that colleagues'
-    edits to the working tree during the test cannot make a second build legitimately differ."""
-    snap = tmp_path / "project"
-    skip = shutil.ignore_patterns("__pycache__", "target", "logs", "*.pyc")
-    for part in ("dbt_project", "seeds", "expectations", "warehouse"):
-        shutil.copytree(PROJECT / part, snap / part, ignore=skip)
-    monkeypatch.setenv("PCP_PROJECT_DIR", str(snap))
-    return snap
-
-
 # ---------------------------------------------------------------- DAG integrity (parse only)
 
 INSPECT = r"""
