@@ -32,6 +32,10 @@ create table if not exists meta.loads (
     validated_at timestamp
 );
 alter table meta.loads add column if not exists rows_quarantined bigint default 0;
+-- where the file was and its size and mtime when hashed: the same three again reuse its sha256 (load.py)
+alter table meta.loads add column if not exists source_path varchar;
+alter table meta.loads add column if not exists file_bytes bigint;
+alter table meta.loads add column if not exists file_mtime_ns bigint;
 """
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,11 +119,13 @@ def _previous(con: duckdb.DuckDBPyConnection, table: str, sha: str):
 
 
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
-              vintage: dt.date | None = None, is_sample: bool | None = None) -> LoadResult:
+              vintage: dt.date | None = None, is_sample: bool | None = None, sha: str | None = None) -> LoadResult:
     """Append one file to raw (status pending). Same content twice is a no-op; a file once rejected
-    is rejected again with the same message rather than silently skipped."""
+    is rejected again with the same message rather than silently skipped. ``sha``: the file's sha256
+    if the caller has it already (load_files)."""
     path = Path(path)
-    sha = sha256_of(path)
+    st = path.stat()  # before hashing: a file changed after this is hashed again next time
+    sha = sha or _known_files(con, contract.table).get(_stat_key(path, st)) or sha256_of(path)
     is_sample = contract.is_sample if is_sample is None else is_sample
     prev = _previous(con, contract.table, sha)
     if prev is not None:
@@ -144,11 +148,11 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
             quarantine.record(con, load_id, contract.table, path.name, bad)  # kept for the record
             raise ContractError("\n".join(messages) + f"\n{path.name}: {too_many}")
     except ContractError as e:
-        _record(con, load_id, contract, path, sha, vintage, is_sample, 0, "rejected", str(e), now)
+        _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", str(e), now)
         raise
     except duckdb.Error as e:
         msg = f"{path.name}: could not be read as {contract.table}: {e}"
-        _record(con, load_id, contract, path, sha, vintage, is_sample, 0, "rejected", msg, now)
+        _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
         raise ContractError(msg) from None
     casts = ", ".join(f'try_cast("{c.name}" as {c.duckdb_type})' for c in contract.columns)
     con.register("_incoming", rel)
@@ -162,23 +166,197 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
         fault_point("load:inserted")
         rows = con.execute(f"select count(*) from raw.{contract.table} where _load_id = ?", [load_id]).fetchall()[0][0]
         quarantine.record(con, load_id, contract.table, path.name, bad)
-        _record(con, load_id, contract, path, sha, vintage, is_sample, rows, "pending", None, now)
+        _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, "pending", None, now)
         con.execute("commit")
     except duckdb.Error as e:
         con.execute("rollback")
         msg = f"{path.name}: could not be read as {contract.table}: {e}"
-        _record(con, load_id, contract, path, sha, vintage, is_sample, 0, "rejected", msg, now)
+        _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
         raise ContractError(msg) from None
     finally:
         con.unregister("_incoming")
     return LoadResult(contract.table, path.name, load_id, rows, "loaded")
 
 
-def _record(con, load_id, contract, path, sha, vintage, is_sample, rows, status, message, now) -> None:
+@dataclass
+class _File:
+    path: Path
+    vintage: dt.date | None
+    sha: str | None = None
+    st: os.stat_result | None = None
+    batchable: bool = False  # new, and passed the reader's cheap checks
+
+
+def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[tuple[Path, dt.date | None]],
+               is_sample: bool | None = None) -> list[LoadResult]:
+    """``load_file`` for each file in order, with the same results, rows, messages and quarantine, but
+    for readers that can read many files at once (``reader.many``: csv, pseudonymised_csv) the new
+    files cost one parallel scan to check them all and one insert, instead of a dozen statements each.
+
+    Files are hashed in a thread pool (a file whose path, size and mtime match an accepted or pending
+    load is not read again). Any file that is not plainly new and clean (rejected before, a failed
+    check, a bad value, no data rows, a read error) goes through ``load_file`` in its place in the
+    order, so the user sees exactly the message and quarantine ``load_file`` gives."""
+    many = getattr(reader_for(contract), "many", None)
+    is_sample = contract.is_sample if is_sample is None else is_sample
+    todo = [_File(Path(p), v) for p, v in files]
+    if many is None:
+        return [load_file(con, contract, f.path, f.vintage, is_sample) for f in todo]
+    known, latest = _known_files(con, contract.table), _latest_loads(con, contract.table)
+
+    def inspect(f: _File) -> None:
+        try:
+            f.st = f.path.stat()
+            f.sha = known.get(_stat_key(f.path, f.st)) or sha256_of(f.path)
+            if f.sha not in latest:
+                many.check(f.path, contract)
+                f.batchable = True
+        except Exception:  # noqa: BLE001 - load_file meets it again and reports it as it always has
+            f.batchable = False
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:  # hashlib and zlib free the GIL
+        list(pool.map(inspect, todo))
+
+    results: dict[int, LoadResult] = {}  # by id(_File): batched files finish after later unchanged ones
+    batch: list[_File] = []
+
+    def flush() -> None:
+        results.update(zip([id(f) for f in batch], _load_batch(con, contract, batch, is_sample, many)))
+        batch.clear()
+
+    for f in todo:
+        prev = latest.get(f.sha)
+        if prev is not None and prev[1] != "rejected":
+            load_id, _, _, rows = prev
+            results[id(f)] = LoadResult(contract.table, f.path.name, load_id, rows or 0, "unchanged")
+        elif f.batchable and f.sha not in {b.sha for b in batch}:
+            batch.append(f)
+        else:  # rejected before, a failed check, or the same bytes twice in this call
+            flush()
+            results[id(f)] = load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha)
+            latest = _latest_loads(con, contract.table)
+    flush()
+    return [results[id(f)] for f in todo]
+
+
+def _load_batch(con, contract: Contract, batch: list[_File], is_sample: bool, many) -> list[LoadResult]:
+    """Check all files in one scan; insert the runs of clean files in one statement each, and give
+    any file with a finding to load_file (in order, so load ids follow the file order as before)."""
+    if not batch:
+        return []
+    try:
+        with many.scan(con, [f.path for f in batch], contract) as rel:
+            found = _findings(con, rel, contract)
+    except duckdb.Error:  # which file DuckDB could not read: load_file says, file by file
+        return [load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha) for f in batch]
+    results, run = [], []
+    for i, f in enumerate(batch):
+        rows, bad = found.get(i, (0, 0))
+        if rows and not bad:
+            run.append((f, rows))
+            continue
+        results += _insert_run(con, contract, run, is_sample, many)
+        run = []
+        results.append(load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha))
+    return results + _insert_run(con, contract, run, is_sample, many)
+
+
+def _findings(con, rel: duckdb.DuckDBPyRelation, contract: Contract) -> dict[int, tuple[int, int]]:
+    """Per file (its index in the scan): data rows, and values that _cast_failures would report
+    (not castable to the column's type; formula-like text in a varchar column)."""
+    hidden = set(contract.meta.get("pseudonymise") or [])
+    checks = []
+    for c in contract.columns:
+        if c.data_type != "varchar":
+            checks.append(f'count(*) filter ("{c.name}" is not null and try_cast("{c.name}" as {c.duckdb_type}) is null)')
+        elif c.name not in hidden:  # a pseudonym is 64 hex digits: never formula-like, so not hashed to check
+            checks.append(f'count(*) filter (regexp_matches("{c.name}", $formula))')
+    con.register("_pcp_incoming", rel)
+    try:
+        rows = con.execute(f"select _file_index, count(*), {' + '.join(checks) or '0'} from _pcp_incoming "
+                           f"group by _file_index", {"formula": FORMULA}).fetchall()
+    finally:
+        con.unregister("_pcp_incoming")
+    return {i: (n, bad) for i, n, bad in rows}
+
+
+def _insert_run(con, contract: Contract, run: list[tuple[_File, int]], is_sample: bool, many) -> list[LoadResult]:
+    """Clean files into raw in one insert and one transaction, a load id each, status pending.
+
+    The scan numbers rows 1, 2, ... across the files in order (``_scan_row``), so a file's
+    ``_row_number`` is ``_scan_row`` minus the rows of the files before it: the data row in the file."""
+    if not run:
+        return []
+    ensure_raw_table(con, contract)
+    ids = sorted(r[0] for r in con.execute("select nextval('meta.load_seq') from range(?)", [len(run)]).fetchall())
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    offsets = [sum(n for _, n in run[:i]) for i in range(len(run))]
+    columns = list(zip(*[(i, ids[i], offsets[i], f.path.name, f.sha, f.vintage, *_stat_key(f.path, f.st))
+                         for i, (f, _) in enumerate(run)]))
+    con.execute("create or replace temp table _pcp_batch as select unnest(?::integer[]) as file_index, "
+                "unnest(?::bigint[]) as load_id, unnest(?::bigint[]) as row_offset, unnest(?::varchar[]) as source_file, "
+                "unnest(?::varchar[]) as sha256, unnest(?::date[]) as vintage, unnest(?::varchar[]) as source_path, "
+                "unnest(?::bigint[]) as file_bytes, unnest(?::bigint[]) as file_mtime_ns", [list(c) for c in columns])
+    casts = ", ".join(f'try_cast(s."{c.name}" as {c.duckdb_type})' for c in contract.columns)
+    try:
+        con.execute("begin")
+        with many.scan(con, [f.path for f, _ in run], contract) as rel:
+            con.register("_pcp_incoming", rel)
+            try:
+                con.execute(
+                    f"insert into raw.{contract.table} select {casts}, b.load_id, s._scan_row - b.row_offset, "
+                    f"b.source_file, b.sha256, b.vintage, ?, ? "
+                    f"from _pcp_incoming s join _pcp_batch b on b.file_index = s._file_index",
+                    [is_sample, now])
+            finally:
+                con.unregister("_pcp_incoming")
+        fault_point("load:inserted")
+        con.execute(
+            "insert into meta.loads (load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, "
+            "status, message, loaded_at, source_path, file_bytes, file_mtime_ns) "
+            "select b.load_id, ?, b.source_file, b.sha256, b.vintage, ?, coalesce(n.rows, 0), 'pending', null, ?, "
+            "b.source_path, b.file_bytes, b.file_mtime_ns from _pcp_batch b left join "
+            f"(select _load_id, count(*) as rows from raw.{contract.table} where _load_id >= ? group by _load_id) n "
+            "on n._load_id = b.load_id", [contract.table, is_sample, now, ids[0]])
+        rows = dict(con.execute("select load_id, rows_read from meta.loads where load_id >= ? and load_id <= ?",
+                                [ids[0], ids[-1]]).fetchall())
+        con.execute("commit")
+    except duckdb.Error:  # e.g. a file changed since it was checked: load_file says what is wrong
+        con.execute("rollback")
+        con.execute("drop table if exists _pcp_batch")
+        return [load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha) for f, _ in run]
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("drop table if exists _pcp_batch")
+    return [LoadResult(contract.table, f.path.name, load_id, rows[load_id], "loaded") for (f, _), load_id in zip(run, ids)]
+
+
+def _stat_key(path: Path, st: os.stat_result) -> tuple[str, int, int]:
+    return str(path.absolute()), st.st_size, st.st_mtime_ns
+
+
+def _known_files(con, table: str) -> dict[tuple[str, int, int], str]:
+    """(path, size, mtime) -> sha256 of files loaded and not rejected: their content is known."""
+    return {(p, n, t): sha for p, n, t, sha in con.execute(
+        "select source_path, file_bytes, file_mtime_ns, sha256 from meta.loads where source_table = ? "
+        "and status in ('accepted', 'pending') and source_path is not null", [table]).fetchall()}
+
+
+def _latest_loads(con, table: str) -> dict[str, tuple]:
+    """sha256 -> (load_id, status, message, rows_read) of its latest load, as _previous gives it."""
+    return {r[0]: r[1:] for r in con.execute(
+        "select sha256, load_id, status, message, rows_read from meta.loads where source_table = ? "
+        "qualify row_number() over (partition by sha256 order by load_id desc) = 1", [table]).fetchall()}
+
+
+def _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, status, message, now) -> None:
     con.execute(
         "insert into meta.loads (load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, "
-        "status, message, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, message, now],
+        "status, message, loaded_at, source_path, file_bytes, file_mtime_ns) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, message, now,
+         *_stat_key(path, st)],
     )
 
 

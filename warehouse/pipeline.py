@@ -88,8 +88,7 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
     chosen = chosen_contracts(tables, domain)
     with db.writer() as con:
         for c in chosen:
-            for path, vintage in source_files(c, landed_from, landed_to):
-                results.append(load.load_file(con, c, path, vintage))
+            results += load.load_files(con, c, source_files(c, landed_from, landed_to))
         fault_point("gate:before")
         quality.validate_pending(con)
     return results

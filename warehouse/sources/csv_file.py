@@ -4,9 +4,12 @@ or corrupt download is refused before anything is loaded)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -45,6 +48,17 @@ def check_header(path: Path, found: list[str], contract: Contract, expected: lis
     )
 
 
+@dataclass(frozen=True)
+class Batch:
+    """How the loader reads many files of one contract at once (load.load_files), for readers that can:
+    ``check(path, contract)`` makes the reader's cheap per-file checks and raises what the reader would;
+    ``scan(con, paths, contract)`` is a context manager giving one relation over all the files with the
+    contract's columns as the reader gives them, plus ``_file_index`` and ``_scan_row`` (see scan_many)."""
+    check: Callable[[Path, Contract], None]
+    scan: Callable[[duckdb.DuckDBPyConnection, list[Path], Contract],
+                   contextlib.AbstractContextManager[duckdb.DuckDBPyRelation]]
+
+
 @register("csv")
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> duckdb.DuckDBPyRelation:
     rel, header = read_text(con, path, contract)
@@ -68,8 +82,14 @@ def _check_gzip(path: Path, contract: Contract) -> None:
                             f"for {contract.table}. Nothing was loaded: fetch the file again") from None
 
 
-def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
-    """Every field as text in columns c0, c1, ... (data rows only, empty field = NULL), and the header."""
+# DuckDB's reading of a file's data rows: one way for one file (read_text) and for many (scan_many).
+SCAN = ("read_csv(?, header=false, skip=1, delim=',', quote='\"', escape='\"', auto_detect=false, columns=?, "
+        "null_padding=false, strict_mode=true, compression='auto')")
+
+
+def check_text(path: Path, contract: Contract) -> list[str]:
+    """The checks made before DuckDB reads a file (cheap: its size, the whole gzip stream, the UTF-8 of
+    its head), raising ContractError; returns the header."""
     if path.stat().st_size == 0:
         raise ContractError(f"{path.name}: the file is empty (expected a header row and data for {contract.table})")
     if path.suffix == ".gz":
@@ -87,15 +107,38 @@ def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) ->
                 f"{path.name}: line {line}: byte 0x{head[e.start]:02x} at offset {e.start} is not UTF-8 "
                 f"(expected UTF-8 text; re-save the file as UTF-8)"
             ) from None
+    return _header(path)
+
+
+def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
+    """Every field as text in columns c0, c1, ... (data rows only, empty field = NULL), and the header."""
+    header = check_text(path, contract)
     try:
-        rel = con.sql(
-            "select * from read_csv(?, header=false, skip=1, delim=',', quote='\"', escape='\"', "
-            "auto_detect=false, columns=?, null_padding=false, strict_mode=true, compression='auto')",
-            params=[str(path), {f"c{i}": "VARCHAR" for i in range(_width(path))}],
-        )
+        rel = con.sql(f"select * from {SCAN}", params=[str(path), {f"c{i}": "VARCHAR" for i in range(max(1, len(header)))}])
     except duckdb.Error as e:
         raise ContractError(f"{path.name}: not a readable CSV as contract {contract.table} expects: {e}") from None
-    return rel, _header(path)
+    return rel, header
+
+
+def check_file(path: Path, contract: Contract) -> None:
+    """Everything read_csv checks before DuckDB reads the data rows (raises what read_csv raises)."""
+    check_header(path, check_text(path, contract), contract)
+
+
+@contextlib.contextmanager
+def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
+              contract: Contract) -> Iterator[duckdb.DuckDBPyRelation]:
+    """All files in one parallel scan, for files that passed check_file (so their header is the
+    contract's): the contract's columns as text, ``_file_index`` (position in ``paths``) and
+    ``_scan_row``, the row's position in the whole scan (1, 2, ... file after file, in the order of
+    ``paths``: DuckDB keeps insertion order, which ``row_number() over ()`` reads as the single-file
+    reader does), from which the loader derives each file's ``_row_number``."""
+    cols = ", ".join(f'c{i} as "{name}"' for i, name in enumerate(contract.column_names))
+    yield con.sql(f"select {cols}, file_index as _file_index, row_number() over () as _scan_row from {SCAN}",
+                  params=[[str(p) for p in paths], {f"c{i}": "VARCHAR" for i in range(len(contract.column_names))}])
+
+
+read_csv.many = Batch(check_file, scan_many)
 
 
 def _header(path: Path) -> list[str]:
@@ -119,7 +162,3 @@ def _header_further_down(path: Path, expected: list[str]) -> str | None:
             if i and [h.strip() for h in row] == expected:
                 return f"the column names are on line {i + 1}, under {i} title or merged-header line(s)"
     return None
-
-
-def _width(path: Path) -> int:
-    return max(1, len(_header(path)))

@@ -3,14 +3,16 @@ are replaced by their keyed hash (warehouse/pseudonymise.py) before anything is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 from warehouse import pseudonymise
 from warehouse.contracts import Contract
-from warehouse.sources import register
+from warehouse.sources import csv_file, register
 from warehouse.sources.csv_file import read_csv
 
 KEY_TABLE = "_pcp_pseudonym_key"
@@ -35,16 +37,46 @@ def _hmac_sql(col: str) -> str:
     return f'sha256((select opad from {KEY_TABLE}) || {inner})'
 
 
-@register("pseudonymised_csv")
-def read_pseudonymised_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> duckdb.DuckDBPyRelation:
-    rel = read_csv(con, path, contract)
+def _hidden(contract: Contract) -> set[str]:
     hide = set(contract.meta.get("pseudonymise") or [])
     unknown = hide - set(contract.column_names)
     if unknown:
         raise KeyError(f"contract {contract.table}: pseudonymise names unknown column(s) {sorted(unknown)}")
+    return hide
+
+
+def _select(contract: Contract, hide: set[str]) -> str:
+    return ", ".join(f'{_hmac_sql(c)} as "{c}"' if c in hide else f'"{c}"' for c in contract.column_names)
+
+
+@register("pseudonymised_csv")
+def read_pseudonymised_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> duckdb.DuckDBPyRelation:
+    rel = read_csv(con, path, contract)
+    hide = _hidden(contract)
     _install_key(con)
-    cols = ", ".join(f'{_hmac_sql(c)} as "{c}"' if c in hide else f'"{c}"' for c in contract.column_names)
     # Materialised, so each id is hashed once rather than once per query the loader runs on it.
-    table = rel.query("t", f"select {cols}, _row_number from t").to_arrow_table()
+    table = rel.query("t", f"select {_select(contract, hide)}, _row_number from t").to_arrow_table()
     con.execute(f"drop table if exists {KEY_TABLE}")
     return con.from_arrow(table)
+
+
+def check_file(path: Path, contract: Contract) -> None:
+    csv_file.check_file(path, contract)
+    _hidden(contract)
+
+
+@contextlib.contextmanager
+def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
+              contract: Contract) -> Iterator[duckdb.DuckDBPyRelation]:
+    """csv_file.scan_many with the ids hashed inside the same scan (nothing materialised: the loader's
+    single insert streams); the key table lives only while the relation is used."""
+    hide = _hidden(contract)
+    _install_key(con)
+    try:
+        with csv_file.scan_many(con, paths, contract) as rel:
+            yield rel.query("t", f"select {_select(contract, hide)}, _file_index, _scan_row from t")
+    finally:
+        con.execute(f"drop table if exists {KEY_TABLE}")
+
+
+read_pseudonymised_csv.many = csv_file.Batch(check_file, scan_many)
