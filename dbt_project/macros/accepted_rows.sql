@@ -6,10 +6,44 @@
   keep_vintages=true keeps one version per period *and vintage* (the latest load of each edition):
   for sources whose editions overlap and are ranked later, in an intermediate model.
   partition_by (a list of expressions over alias r) replaces the period column, for sources whose
-  files each hold one force and month, e.g. ["r.area_code", "date_trunc('month', r.received_at)"].
+  files each hold one force and month, e.g. ["r.area_code", "date_trunc('month', r.received_at)"];
+  a mapping {name: expression} also names the key columns of accepted_groups.
+
+  How, so that no window runs over every row (issue 9): accepted_groups reduces raw to one row per
+  load, vintage and period (a group-by), latest_loads ranks those few rows, and raw is hash-joined
+  to the winners (`is not distinct from`, so a NULL period still forms one period, as a window
+  partition does). A large source can keep its groups in an incremental model and pass it as
+  `groups` (stg_force_feeds__call_loads): then a build reads only the winning loads' rows.
 #}
-{% macro accepted_rows(raw_relation, period_column, keep_vintages=false, partition_by=none) -%}
+{% macro accepted_rows(raw_relation, period_column, keep_vintages=false, partition_by=none, groups=none) -%}
+    {%- set keys = partition_keys(period_column, partition_by) -%}
+    {%- set groups_sql = groups if groups is not none else
+        '(' ~ accepted_groups(raw_relation, period_column, partition_by) ~ ')' -%}
     select r.*
+    from {{ raw_relation }} as r
+    inner join ({{ latest_loads(groups_sql, keys | map('first') | list, keep_vintages) }}) as w
+        on w.load_id = r._load_id
+        and w.vintage is not distinct from r._vintage
+        {%- for name, expr in keys %}
+        and w.{{ name }} is not distinct from {{ expr }}
+        {%- endfor %}
+    where not exists (
+        select 1 from {{ source('meta', 'quarantine') }} as q
+        where q.load_id = r._load_id and q.row_number = r._row_number
+    )
+{%- endmacro %}
+
+
+{#- One row per accepted load, vintage and period key with its accepted (not quarantined) rows.
+    load_ids (a list of ints) restricts the scan to those loads, which DuckDB prunes by zone map. -#}
+{% macro accepted_groups(raw_relation, period_column, partition_by=none, load_ids=none) -%}
+    select
+        r._load_id as load_id,
+        r._vintage as vintage,
+        {%- for name, expr in partition_keys(period_column, partition_by) %}
+        {{ expr }} as {{ name }},
+        {%- endfor %}
+        count(*) as row_count
     from {{ raw_relation }} as r
     inner join {{ source('meta', 'loads') }} as l
         on l.load_id = r._load_id and l.status = 'accepted'
@@ -17,8 +51,31 @@
         select 1 from {{ source('meta', 'quarantine') }} as q
         where q.load_id = r._load_id and q.row_number = r._row_number
     )
+    {%- if load_ids is not none %}
+        and r._load_id in ({{ load_ids | join(', ') if load_ids | length else 'null' }})
+    {%- endif %}
+    group by all
+{%- endmacro %}
+
+
+{#- The winning groups: per period (and vintage, with keep_vintages) the latest vintage, then the
+    latest load. `groups` is a relation or a parenthesised query shaped like accepted_groups. -#}
+{% macro latest_loads(groups, key_names, keep_vintages=false) -%}
+    select * from {{ groups }} as g
     qualify dense_rank() over (
-        partition by {{ (partition_by or ['r.' ~ period_column]) | join(', ') }}{% if keep_vintages %}, r._vintage{% endif %}
-        order by r._vintage desc nulls last, r._load_id desc
+        partition by {{ key_names | join(', ') }}{% if keep_vintages %}, vintage{% endif %}
+        order by vintage desc nulls last, load_id desc
     ) = 1
+{%- endmacro %}
+
+
+{#- [(column name, expression over r)]: the mapping's names, or partition_1.. for a list. -#}
+{% macro partition_keys(period_column, partition_by) -%}
+    {%- set keys = [] -%}
+    {%- if partition_by is mapping -%}
+        {%- for name, expr in partition_by.items() %}{% do keys.append((name, expr)) %}{% endfor -%}
+    {%- else -%}
+        {%- for expr in (partition_by or ['r.' ~ period_column]) %}{% do keys.append(('partition_' ~ loop.index, expr)) %}{% endfor -%}
+    {%- endif -%}
+    {{ return(keys) }}
 {%- endmacro %}

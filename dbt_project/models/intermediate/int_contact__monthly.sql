@@ -1,21 +1,8 @@
 -- 101, 999 and digital contact by force and month (SAMPLE): counts, waits and the counts behind
 -- every percentage. Waits are of answered calls; "within target" counts answered calls.
+-- The calls side is counted incrementally in int_contact__calls_monthly (only changed force-months).
 with calls as (
-    select
-        area_code,
-        period_end,
-        count(*) filter (where line = '101')                                             as calls_101_received,
-        count(*) filter (where line = '101' and outcome = 'answered')                    as calls_101_answered,
-        count(*) filter (where line = '101' and outcome = 'abandoned')                   as calls_101_abandoned,
-        count(*) filter (where line = '101' and outcome = 'call_back')                   as calls_101_callbacks,
-        count(*) filter (where line = '101' and wait_seconds <= answer_target_seconds)   as calls_101_answered_within_target,
-        avg(wait_seconds) filter (where line = '101') / 60.0                             as calls_101_mean_wait_minutes,
-        quantile_cont(wait_seconds, 0.9) filter (where line = '101') / 60.0              as calls_101_p90_wait_minutes,
-        count(*) filter (where line = '999')                                             as calls_999_received,
-        count(*) filter (where line = '999' and wait_seconds <= 10)                      as calls_999_answered_within_10s,
-        bool_or(is_sample)                                                               as is_sample
-    from {{ ref('stg_force_feeds__calls') }}
-    group by area_code, period_end
+    select * from {{ ref('int_contact__calls_monthly') }}
 ),
 
 digital as (

@@ -1,8 +1,10 @@
 -- 101 and 999 call log (SAMPLE): one row per call, accepted loads only, the latest arrival per force
 -- and month. The pseudonymised call id is left behind in raw: nothing downstream needs it.
+-- The winning load per force and month comes from the per-load index (stg_force_feeds__call_loads),
+-- so reading this view never ranks or scans the whole log first.
 with source as (
-    {{ accepted_rows(source('force_feeds', 'calls'), 'received_at', partition_by=
-                     ["r.area_code", "date_trunc('month', r.received_at)"]) }}
+    {{ accepted_rows(source('force_feeds', 'calls'), 'received_at', partition_by=call_log_months(),
+                     groups=ref('stg_force_feeds__call_loads')) }}
 )
 
 select
