@@ -34,12 +34,23 @@ def _one_by_one(contract, files, path: Path) -> tuple[list[str], str | None]:
     return out, None
 
 
-def _batched(contract, files, path: Path) -> tuple[list[str], str | None]:
-    with db.writer(path) as con:
-        try:
-            return [str(r) for r in load.load_files(con, contract, [(f, VINTAGE) for f in files])], None
-        except BadDataError as e:
-            return [], str(e)
+def _batched(contract, files, path: Path, one_by_one: list[str]) -> tuple[list[str], str | None]:
+    """load_files; ``one_by_one`` collects the files it handed to load_file (all others were batched)."""
+    real = load.load_file
+
+    def spy(con, contract, path, *args, **kwargs):
+        one_by_one.append(Path(path).name)
+        return real(con, contract, path, *args, **kwargs)
+
+    load.load_file = spy
+    try:
+        with db.writer(path) as con:
+            try:
+                return [str(r) for r in load.load_files(con, contract, [(f, VINTAGE) for f in files])], None
+            except BadDataError as e:
+                return [], str(e)
+    finally:
+        load.load_file = real
 
 
 def _state(path: Path, table: str) -> dict[str, list]:
@@ -60,10 +71,11 @@ def _state(path: Path, table: str) -> dict[str, list]:
         con.close()
 
 
-def _same_both_ways(contract, files, tmp_path) -> tuple[list[str], str | None, dict]:
+def _same_both_ways(contract, files, tmp_path, one_by_one: list[str] | None = None
+                    ) -> tuple[list[str], str | None, dict]:
     one, batch = tmp_path / "one.duckdb", tmp_path / "batch.duckdb"
     expected = _one_by_one(contract, files, one)
-    got = _batched(contract, files, batch)
+    got = _batched(contract, files, batch, [] if one_by_one is None else one_by_one)
     if expected[1] is not None:  # the batch raises at the same file: what loaded before it is the same
         assert got[1] == expected[1]
     else:
@@ -77,8 +89,10 @@ def _same_both_ways(contract, files, tmp_path) -> tuple[list[str], str | None, d
 def test_batched_load_equals_file_by_file_row_for_row(feed, tmp_path):
     contract = contracts.get(samples.FEEDS[feed][1])
     files = _feed(feed, tmp_path / "gen")
-    results, error, state = _same_both_ways(contract, files, tmp_path)
+    one_by_one = []
+    results, error, state = _same_both_ways(contract, files, tmp_path, one_by_one)
     assert error is None and len(results) == len(files) == 9
+    assert one_by_one == []  # all nine in one batch
     assert len(state["raw"]) > 9 * 100
     # _row_number is the data row in the file: 1..n in each load, n = the file's data lines
     con = duckdb.connect(str(tmp_path / "batch.duckdb"), read_only=True)
@@ -113,8 +127,11 @@ def test_bad_files_get_the_file_by_file_messages_and_quarantine(tmp_path, monkey
     ragged = _edit(files[3], bad / "d_ragged.csv", 4, "line", "101,extra")
 
     # quarantined rows and a formula in the middle of clean files: loaded, with the same quarantine rows
-    results, error, state = _same_both_ways(contract, [files[0], quarantined, formula, *files[4:6]], tmp_path / "q")
+    one_by_one = []
+    results, error, state = _same_both_ways(contract, [files[0], quarantined, formula, *files[4:6]], tmp_path / "q",
+                                            one_by_one)
     assert error is None and len(state["quarantine"]) == 2
+    assert one_by_one == [quarantined.name, formula.name]  # the clean files around them were batched
     assert [r[2] for r in state["quarantine"]] == [5, 7]  # the data row numbers in their files
 
     # a file with no data rows stops the load where load_file stopped it, with its message
@@ -123,7 +140,9 @@ def test_bad_files_get_the_file_by_file_messages_and_quarantine(tmp_path, monkey
     assert [s[6] for s in state["loads"]] == ["pending", "rejected"]
 
     # a row DuckDB cannot read fails the batch's scan: each file is then loaded alone, for its message
-    _, error, state = _same_both_ways(contract, [files[0], files[7], ragged, files[8]], tmp_path / "ragged")
+    one_by_one = []
+    _, error, state = _same_both_ways(contract, [files[0], files[7], ragged, files[8]], tmp_path / "ragged", one_by_one)
+    assert one_by_one == [files[0].name, files[7].name, ragged.name]
     assert "d_ragged.csv" in error and [s[6] for s in state["loads"]] == ["pending", "pending", "rejected"]
 
     # once rejected, rejected again with the same message; the files around it as before

@@ -13,6 +13,7 @@ import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 import duckdb
@@ -284,52 +285,65 @@ def _insert_run(con, contract: Contract, run: list[tuple[_File, int]], is_sample
     """Clean files into raw in one insert and one transaction, a load id each, status pending.
 
     The scan numbers rows 1, 2, ... across the files in order (``_scan_row``), so a file's
-    ``_row_number`` is ``_scan_row`` minus the rows of the files before it: the data row in the file."""
+    ``_row_number`` is ``_scan_row`` minus the rows of the files before it: the data row in the file.
+    Per-file values come from lists indexed by ``_file_index`` (not a join, which DuckDB might build
+    on the big side)."""
     if not run:
         return []
     ensure_raw_table(con, contract)
     ids = sorted(r[0] for r in con.execute("select nextval('meta.load_seq') from range(?)", [len(run)]).fetchall())
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    offsets = [sum(n for _, n in run[:i]) for i in range(len(run))]
-    columns = list(zip(*[(i, ids[i], offsets[i], f.path.name, f.sha, f.vintage, *_stat_key(f.path, f.st))
-                         for i, (f, _) in enumerate(run)]))
-    con.execute("create or replace temp table _pcp_batch as select unnest(?::integer[]) as file_index, "
-                "unnest(?::bigint[]) as load_id, unnest(?::bigint[]) as row_offset, unnest(?::varchar[]) as source_file, "
-                "unnest(?::varchar[]) as sha256, unnest(?::date[]) as vintage, unnest(?::varchar[]) as source_path, "
-                "unnest(?::bigint[]) as file_bytes, unnest(?::bigint[]) as file_mtime_ns", [list(c) for c in columns])
+    files = [f for f, _ in run]
+    expected = [n for _, n in run]
+    per_file = {"load_id": ids, "row_offset": list(accumulate(expected, initial=0))[:-1],
+                "source_file": [f.path.name for f in files], "sha256": [f.sha for f in files],
+                "vintage": [f.vintage for f in files]}
+    with many.scan(con, [f.path for f in files], contract) as rel:
+        con.register("_pcp_incoming", rel)
+        try:
+            rows = _insert_in_transaction(con, contract, files, expected, per_file, is_sample, now)
+        finally:
+            con.unregister("_pcp_incoming")
+    if rows is None:  # DuckDB refused the insert (say, a file changed since it was checked): load_file says why
+        return [load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha) for f in files]
+    return [LoadResult(contract.table, f.path.name, i, n, "loaded") for f, i, n in zip(files, ids, rows)]
+
+
+def _insert_in_transaction(con, contract: Contract, files: list[_File], expected: list[int], per_file: dict,
+                           is_sample: bool, now: dt.datetime) -> list[int] | None:
+    """Rows per file inserted from ``_pcp_incoming`` and recorded as pending; None if rolled back."""
     casts = ", ".join(f'try_cast(s."{c.name}" as {c.duckdb_type})' for c in contract.columns)
+    stats = list(zip(*[_stat_key(f.path, f.st) for f in files]))
+    con.execute("begin")
     try:
-        con.execute("begin")
-        with many.scan(con, [f.path for f, _ in run], contract) as rel:
-            con.register("_pcp_incoming", rel)
-            try:
-                con.execute(
-                    f"insert into raw.{contract.table} select {casts}, b.load_id, s._scan_row - b.row_offset, "
-                    f"b.source_file, b.sha256, b.vintage, ?, ? "
-                    f"from _pcp_incoming s join _pcp_batch b on b.file_index = s._file_index",
-                    [is_sample, now])
-            finally:
-                con.unregister("_pcp_incoming")
+        con.execute(
+            f"insert into raw.{contract.table} select {casts}, $load_id[i], s._scan_row - $row_offset[i], "
+            f"$source_file[i], $sha256[i], $vintage[i], $is_sample, $now "
+            f"from (select *, (_file_index + 1)::bigint as i from _pcp_incoming) s",
+            {**per_file, "is_sample": is_sample, "now": now})
         fault_point("load:inserted")
+        counts = dict(con.execute(f"select _load_id, count(*) from raw.{contract.table} where _load_id >= ? "
+                                  f"group by _load_id", [per_file["load_id"][0]]).fetchall())
+        rows = [counts.get(i, 0) for i in per_file["load_id"]]
+        if rows != expected:  # a file changed between the check and the insert
+            con.execute("rollback")
+            return None
         con.execute(
             "insert into meta.loads (load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, "
             "status, message, loaded_at, source_path, file_bytes, file_mtime_ns) "
-            "select b.load_id, ?, b.source_file, b.sha256, b.vintage, ?, coalesce(n.rows, 0), 'pending', null, ?, "
-            "b.source_path, b.file_bytes, b.file_mtime_ns from _pcp_batch b left join "
-            f"(select _load_id, count(*) as rows from raw.{contract.table} where _load_id >= ? group by _load_id) n "
-            "on n._load_id = b.load_id", [contract.table, is_sample, now, ids[0]])
-        rows = dict(con.execute("select load_id, rows_read from meta.loads where load_id >= ? and load_id <= ?",
-                                [ids[0], ids[-1]]).fetchall())
+            "select unnest($load_id), $table, unnest($source_file), unnest($sha256), unnest($vintage), $is_sample, "
+            "unnest($rows), 'pending', null, $now, unnest($path), unnest($bytes), unnest($mtime)",
+            {"load_id": per_file["load_id"], "source_file": per_file["source_file"], "sha256": per_file["sha256"],
+             "vintage": per_file["vintage"], "table": contract.table, "is_sample": is_sample, "rows": rows,
+             "now": now, "path": list(stats[0]), "bytes": list(stats[1]), "mtime": list(stats[2])})
         con.execute("commit")
-    except duckdb.Error:  # e.g. a file changed since it was checked: load_file says what is wrong
+        return rows
+    except duckdb.Error:
         con.execute("rollback")
-        con.execute("drop table if exists _pcp_batch")
-        return [load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha) for f, _ in run]
+        return None
     except BaseException:
         con.execute("rollback")
         raise
-    con.execute("drop table if exists _pcp_batch")
-    return [LoadResult(contract.table, f.path.name, load_id, rows[load_id], "loaded") for (f, _), load_id in zip(run, ids)]
 
 
 def _stat_key(path: Path, st: os.stat_result) -> tuple[str, int, int]:
