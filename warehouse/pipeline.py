@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import audit, contracts, db, landing, load, publish, quality, transform
+from warehouse import audit, contracts, db, landing, load, publish, quality, rebuild, transform
 from warehouse.config import paths
 from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
@@ -105,17 +105,21 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
             load.ensure_raw_table(con, c)
         publish.forget_unpublished(con)
         fp = publish.fingerprint(con)
-    if not force and fp == publish.published_fingerprint():
-        report.unchanged = True
-        return report
-    report.dbt = transform.build()
+        if not force and fp == publish.published_fingerprint():
+            report.unchanged = True
+            return report
+        select = None if force else rebuild.selection(con)
+        rebuild.started(con)
+    report.dbt = transform.build(select)
     fault_point("dbt:built")
     with db.writer() as con:
         report.audit = audit.run(con, paths().published, accept_moves)
-        dbt_summary = {"passed": report.dbt.passed, "failed": report.dbt.failed, "warned": report.dbt.warned,
+        dbt_summary = {"selection": select or "all", "passed": report.dbt.passed, "failed": report.dbt.failed,
+                       "warned": report.dbt.warned,
                        "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results]}
         report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
         audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
+        rebuild.finished(con)
     fault_point("publish:recorded")
     report.published = publish.publish_file(paths().working, report.version)
     return report
