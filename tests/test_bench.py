@@ -56,7 +56,7 @@ BREAKS = {  # one corrupted row per case; each must fail in DuckDB exactly as it
 }
 
 
-def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir):
+def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir, monkeypatch):
     """The large-batch gate (warehouse/quality_sql.py) reads the same suite as GE; on a clean batch
     both pass, and on each kind of bad row both fail."""
     import datetime as dt
@@ -84,8 +84,47 @@ def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir
             con.execute(f"update raw.{contract.table} {change} where _load_id = {ids[0]} and _row_number = 3")
             assert both(con) == (False, False), case
             con.execute("rollback")
+        # Uniqueness is counted on 64-bit hashes first; a count that says "maybe" (as a hash
+        # collision would) must leave the decision to the exact count: clean still passes, a true
+        # duplicate still fails.
+        hashed = quality_sql._unique
+        monkeypatch.setattr(quality_sql, "_unique", lambda *a: ("1", hashed(*a)[1]))
+        assert quality_sql.passes(con, contract, ids)
+        con.execute("begin")
+        con.execute(f"update raw.{contract.table} {BREAKS['duplicate call id']} where _load_id = {ids[1]} "
+                    "and _row_number = 5")
+        assert not quality_sql.passes(con, contract, ids)
+        con.execute("rollback")
     finally:
         con.close()
+
+
+def test_uniqueness_on_hashes_counts_like_the_exact_check():
+    """quality_sql._unique: the hash count is 0 exactly when the values are unique (NULLs skipped,
+    as GE does; compound keys count a row unless all its values are missing); floats get only the
+    exact count."""
+    import duckdb
+
+    from warehouse import quality_sql
+
+    con = duckdb.connect()
+    con.execute("create table t (s varchar, n bigint, f double)")
+    types = {"s": "VARCHAR", "n": "BIGINT", "f": "DOUBLE"}
+    con.execute("insert into t values ('a', 1, 0.0), ('b', null, -0.0), (null, 1, 1.0), (null, null, null), "
+                "('c', 2, 2.0)")
+
+    def counts(counted, columns):
+        quick, exact = quality_sql._unique(counted, columns, types)
+        return con.execute(f"select {quick}, {exact} from t").fetchone(), quick == exact
+
+    assert counts("s is not null", ["s"]) == ((0, 0), False)        # two NULLs are not duplicates
+    assert counts("n is not null", ["n"]) == ((1, 1), False)        # 1 twice
+    assert counts("s is not null or n is not null", ["s", "n"]) == ((0, 0), False)  # (a,1) (b,) (,1) (c,2)
+    con.execute("insert into t values ('b', null, 3.0)")            # (b, NULL) again: a duplicate pair
+    assert counts("s is not null or n is not null", ["s", "n"]) == ((1, 1), False)
+    assert counts("s is not null", ["s"]) == ((1, 1), False)
+    (n, same) = counts("f is not null", ["f"])
+    assert same and n[0] == n[1]                                    # doubles: exact only
 
 
 def test_pseudonyms_computed_in_duckdb_equal_python_hmac(tmp_path, monkeypatch):

@@ -58,6 +58,11 @@ class Paths:
         return self.var / "landing"
 
     @property
+    def duckdb_temp(self) -> Path:
+        """Where DuckDB spills when a query outgrows its memory limit (writer connections and dbt)."""
+        return self.var / "tmp" / "duckdb"
+
+    @property
     def extract_state(self) -> Path:
         """Extractors' memory: validators (ETag, Last-Modified) and sha256 of what was last fetched."""
         return self.var / "extract" / "state.json"
@@ -90,6 +95,13 @@ class Paths:
     @property
     def airflow_home(self) -> Path:
         return self.var / "airflow"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the pipeline's connections (writer and dbt): ``PCP_DUCKDB_MEMORY_LIMIT``,
+    default 3GB. DuckDB's own default is 80% of RAM; with a limit it spills to ``duckdb_temp`` instead,
+    so the whole path stays under about 4 GB at national scale (docs/benchmark.md)."""
+    return os.environ.get("PCP_DUCKDB_MEMORY_LIMIT", "3GB")
 
 
 def paths() -> Paths:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import quarantine
-from warehouse.config import paths
+from warehouse.config import duckdb_memory_limit, paths
 
 META_DDL = """
 create schema if not exists raw;
@@ -39,12 +39,20 @@ alter table meta.loads add column if not exists file_mtime_ns bigint;
 """
 
 
+def limits() -> dict[str, str]:
+    """Memory limit and spill folder for the pipeline's DuckDB (dbt gets the same through profiles.yml):
+    bounded memory by construction, spilling under var/ rather than beside the database file."""
+    temp = paths().duckdb_temp
+    temp.mkdir(parents=True, exist_ok=True)
+    return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(temp)}
+
+
 @contextlib.contextmanager
 def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection to the working database."""
     path = Path(path or paths().working)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=limits())
     try:
         con.execute(META_DDL)
         con.execute(quarantine.DDL)

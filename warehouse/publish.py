@@ -1,13 +1,19 @@
 """Publish: the working database becomes the analysts' database by atomic replacement.
 
-The working file is copied to a temporary name beside ``var/warehouse.duckdb`` and renamed over it,
-then kept as ``var/published/<version>.duckdb`` for rollback. A reader holding the old file keeps
-reading the old version; nobody ever sees a half-written file.
+The working file is copied once (in the kernel, fsynced) to a temporary name beside
+``var/warehouse.duckdb`` and renamed over it; ``var/published/<version>.duckdb``, kept for rollback,
+is a hard link to the same bytes, not a second copy (a copy only where the file system cannot link).
+A reader holding the old file keeps reading the old version (its inode lives on); nobody ever sees a
+half-written file. Pruning a version removes a name, never the bytes the live file still uses.
+
+Published files are read-only (0444): analysts open them read-only anyway, and one that opened the
+live file read-write would otherwise also change the kept version it shares bytes with.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -23,6 +29,10 @@ from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
 
 KEEP_VERSIONS = int(os.environ.get("PCP_KEEP_VERSIONS", "5"))
+READ_ONLY = 0o444
+# os.link errors meaning "this file system cannot link here" (another device, FAT, some FUSE and
+# network mounts): copy instead. Anything else (no permission, read-only disk) is a PublishError.
+CANNOT_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
 PUBLICATIONS_DDL = """
 create table if not exists meta.publications (
@@ -94,22 +104,43 @@ def _fsync_copy(src: Path, dst: Path) -> None:
     """Copy to ``dst.tmp``, flush it to disk, then rename: ``dst`` is the old file or the new one, never half."""
     tmp = dst.with_name(dst.name + ".tmp")
     try:
-        with open(src, "rb") as fi, open(tmp, "wb") as fo:
-            shutil.copyfileobj(fi, fo, 16 << 20)
-            fault_point(f"publish:copying:{dst.name}")
-            fo.flush()
-            os.fsync(fo.fileno())
+        if not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)  # a crash's leftover (perhaps read-only already)
+        shutil.copyfile(src, tmp)  # sendfile: the kernel copies, no Python buffers
+        fault_point(f"publish:copying:{dst.name}")
+        _fsync(tmp)
+        os.chmod(tmp, READ_ONLY)
     except OSError as e:
         if not tmp.is_symlink():
             tmp.unlink(missing_ok=True)
         raise PublishError(f"could not write {tmp}: {e.strerror or e} (expected a writable folder with room for "
                            f"{src.stat().st_size:,} bytes); {dst.name} was not changed") from None
     os.replace(tmp, dst)
-    dfd = os.open(dst.parent, os.O_RDONLY)
+    _fsync(dst.parent)
+
+
+def _link(src: Path, dst: Path) -> None:
+    """Make ``dst`` another name for ``src``'s bytes, atomically (link to ``dst.tmp``, rename over ``dst``);
+    a copy where the file system cannot link."""
+    tmp = dst.with_name(dst.name + ".tmp")
     try:
-        os.fsync(dfd)
+        tmp.unlink(missing_ok=True)  # left by a crash
+        os.link(src, tmp)
+    except OSError as e:
+        if e.errno in CANNOT_LINK:
+            _fsync_copy(src, dst)
+            return
+        raise PublishError(f"could not link {src} as {tmp}: {e.strerror or e}; {dst.name} was not changed") from None
+    os.replace(tmp, dst)
+    _fsync(dst.parent)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        os.close(dfd)
+        os.close(fd)
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None,
@@ -158,7 +189,7 @@ def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def publish_file(working: Path, version: str) -> Path:
-    """Swap the (closed, audited) working file in atomically, then keep a copy for rollback.
+    """Swap the (closed, audited) working file in atomically, then keep it for rollback (a hard link).
 
     In this order a crash leaves either the old version published and nothing kept, or the new one
     published; a version in the store was always published once, so rollback can trust the store.
@@ -170,7 +201,7 @@ def publish_file(working: Path, version: str) -> Path:
         raise PublishError(f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published") from None
     _fsync_copy(working, p.published)
     fault_point("publish:swapped")
-    _fsync_copy(working, p.versions / f"{version}.duckdb")
+    _link(p.published, p.versions / f"{version}.duckdb")
     prune_versions()
     return p.published
 
@@ -180,6 +211,7 @@ def versions() -> list[Path]:
 
 
 def prune_versions(keep: int = KEEP_VERSIONS) -> None:
+    """Drop all but the newest ``keep`` versions (the live file's bytes stay: it is its own link)."""
     for old in versions()[:-keep]:
         old.unlink(missing_ok=True)
 
@@ -191,7 +223,7 @@ def rollback() -> Path:
     if not earlier:
         raise PublishError(f"no published version older than {current or 'none'} is kept; nothing to roll back to")
     target = earlier[-1]
-    _fsync_copy(target, paths().published)
+    _link(target, paths().published)
     return target
 
 

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse import db
 from warehouse.config import paths
 from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
@@ -39,6 +40,9 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     p = paths()
     database = Path(database or p.working)
     os.environ["PCP_DUCKDB_PATH"] = str(database)
+    limits = db.limits()  # profiles.yml reads these: the same memory limit and spill folder as db.writer()
+    os.environ["PCP_DUCKDB_MEMORY_LIMIT"] = limits["memory_limit"]
+    os.environ["PCP_DUCKDB_TEMP_DIR"] = limits["temp_directory"]
     full = [*args, "--project-dir", str(p.dbt_project), "--profiles-dir", str(p.dbt_project),
             "--target-path", str(p.dbt_target), "--log-path", str(p.dbt_logs), "--quiet"]
     try:
