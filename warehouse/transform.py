@@ -90,8 +90,14 @@ def _release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def build() -> DbtSummary:
-    return run_dbt(["build"])
+def build(select: list[str] | None = None) -> DbtSummary:
+    """``dbt build`` of ``select`` (dbt selectors, warehouse/rebuild.py), or of the whole project.
+
+    The whole project is built after a code change, an unfinished build or on request (``--force``):
+    then the incremental models' stored rows may be stale (counted by older code), so they are
+    rebuilt from scratch too (``--full-refresh``; the append-only milestone history opts out with
+    full_refresh=false). A narrow build leaves them incremental: only changed periods are recounted."""
+    return run_dbt(["build", *(["--select", *select] if select else ["--full-refresh"])])
 
 
 def docs_static(out: Path) -> Path:
