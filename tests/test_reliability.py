@@ -76,6 +76,21 @@ def test_publication_records_what_it_was_built_from(built_var):
     assert code.startswith("0.")
 
 
+def test_a_load_whose_rows_went_missing_from_raw_fails_the_audit(copy_of_built):
+    from warehouse import audit, db
+
+    with db.writer() as con:
+        checked, problems = audit.reconcile_loads(con)
+        assert problems == [] and checked == con.execute(
+            "select count(*) from meta.loads where status = 'accepted'").fetchall()[0][0]
+        load_id, rows = con.execute("select load_id, rows_read from meta.loads where status = 'accepted' and "
+                                    "source_table = 'force_feeds__calls' order by load_id limit 1").fetchall()[0]
+        con.execute("delete from raw.force_feeds__calls where _load_id = ? and _row_number = 2", [load_id])
+        _, problems = audit.reconcile_loads(con)
+    assert len(problems) == 1 and problems[0].startswith(f"load {load_id} (")
+    assert f"{rows:,} rows read, {rows - 1:,} in raw, {rows - 1:,} accepted + 0 quarantined" in problems[0]
+
+
 def test_lineage_names_files_checksums_loads_and_models(built_var):
     out = run_pcp("lineage", "officers_fte", "--area", THAMES_VALLEY, var=built_var).stdout
     load_id = _published(built_var, "select load_id from meta.loads where source_file = ?", [WORKFORCE_CSV.name])[0][0]
