@@ -73,15 +73,22 @@ def _code_files() -> list[Path]:
     return sorted(files)
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What a build depends on: accepted loads plus the code and reference data that shape marts."""
+def code_fingerprint() -> str:
+    """The code and reference data that shape marts (dbt project, seeds, pipeline package)."""
     h = hashlib.sha256()
-    for row in con.execute("select load_id, sha256 from meta.loads where status = 'accepted' order by load_id").fetchall():
-        h.update(f"{row[0]}:{row[1]}\n".encode())
     root = paths().project
     for f in _code_files():
         h.update(str(f.relative_to(root)).encode())
         h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What a build depends on: accepted loads plus the code fingerprint."""
+    h = hashlib.sha256()
+    for row in con.execute("select load_id, sha256 from meta.loads where status = 'accepted' order by load_id").fetchall():
+        h.update(f"{row[0]}:{row[1]}\n".encode())
+    h.update(code_fingerprint().encode())
     return h.hexdigest()
 
 
@@ -155,7 +162,7 @@ def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dic
     validations = con.execute(
         "select load_id, suite, success, validated_at::varchar from meta.validations "
         "where load_id in (select load_id from meta.loads where status = 'accepted') order by load_id"
-    ).fetchall() if _has_table(con, "meta", "validations") else []
+    ).fetchall() if has_table(con, "meta", "validations") else []
     con.execute("insert into meta.publications (version, published_at, fingerprint, code_version, loads, dbt, "
                 "validations, audit, lineage) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [version, now, fp, code_version(), json.dumps([list(r) for r in loads]),
@@ -164,7 +171,7 @@ def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dic
     return version
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
                             [schema, table]).fetchall()[0][0])
 
@@ -180,7 +187,7 @@ def dbt_graph() -> dict[str, list[str]]:
 
 def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
     """Drop records of versions a crash stopped before they were kept or published."""
-    if not _has_table(con, "meta", "publications"):
+    if not has_table(con, "meta", "publications"):
         return
     current = published_version() or ""
     kept = [v.stem for v in versions()] or [""]
