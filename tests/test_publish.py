@@ -54,7 +54,7 @@ def test_kept_version_shares_the_live_files_bytes_and_rollback_links_back(var_di
 
     assert publish.rollback() == kept1
     assert os.path.samefile(live, kept1) and _figure(live) == 1 and publish.published_version() == v1
-    assert not list(var_dir.glob("*.tmp")) and not list((var_dir / "published").glob("*.tmp"))
+    assert not list(var_dir.glob("*.publishing")) and not list((var_dir / "published").glob("*.publishing"))
 
     # pruning removes names, never the bytes the live file still uses
     publish.prune_versions(keep=1)

@@ -153,7 +153,7 @@ def test_sigkill_leaves_previous_version_and_next_run_recovers(copy_of_built, po
     assert _published(var, "select count(*) from meta.loads where source_file = 'restated.csv' "
                            "and status = 'accepted'") == [(1,)]
     assert _published(var, "select count(*) from meta.publications where version > ?", [v0]) == [(1,)]
-    assert not list(var.glob("*.tmp"))
+    assert not list(var.glob("*.publishing"))
 
 
 READER = """
@@ -204,13 +204,13 @@ def test_disk_full_during_publish_changes_nothing(copy_of_built):
     before, v0 = file_digest(var / "warehouse.duckdb"), _version(var)
     kept_before = sorted(p.name for p in (var / "published").iterdir())
     _land(var, _restated_2022(var.parent / "restated.csv", bump_first_row=3))
-    (var / "warehouse.duckdb.tmp").symlink_to("/dev/full")  # every write there fails with ENOSPC, even as root
+    (var / "warehouse.duckdb.publishing").symlink_to("/dev/full")  # every write there fails with ENOSPC, even as root
     proc = run_pcp("build", var=var, check=False)
     assert proc.returncode == 2
     assert "No space left on device" in proc.stderr and "warehouse.duckdb was not changed" in proc.stderr
     assert file_digest(var / "warehouse.duckdb") == before and _version(var) == v0
     assert sorted(p.name for p in (var / "published").iterdir()) == kept_before
-    (var / "warehouse.duckdb.tmp").unlink()
+    (var / "warehouse.duckdb.publishing").unlink()
     run_pcp("build", var=var)
     assert _version(var) > v0
 

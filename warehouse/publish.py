@@ -108,8 +108,8 @@ def published_fingerprint() -> str | None:
 
 
 def _fsync_copy(src: Path, dst: Path) -> None:
-    """Copy to ``dst.tmp``, flush it to disk, then rename: ``dst`` is the old file or the new one, never half."""
-    tmp = dst.with_name(dst.name + ".tmp")
+    """Copy to ``dst.publishing``, flush it to disk, then rename: ``dst`` is the old file or the new one, never half."""
+    tmp = _staging_name(dst)
     try:
         if not tmp.is_symlink():
             tmp.unlink(missing_ok=True)  # a crash's leftover (perhaps read-only already)
@@ -126,10 +126,16 @@ def _fsync_copy(src: Path, dst: Path) -> None:
     _fsync(dst.parent)
 
 
+def _staging_name(dst: Path) -> Path:
+    """Not ``<file>.tmp``: that is where DuckDB spills for a read-only connection to ``<file>`` (an
+    analyst's big query on warehouse.duckdb), so a publish must never write or remove that name."""
+    return dst.with_name(dst.name + ".publishing")
+
+
 def _link(src: Path, dst: Path) -> None:
-    """Make ``dst`` another name for ``src``'s bytes, atomically (link to ``dst.tmp``, rename over ``dst``);
+    """Make ``dst`` another name for ``src``'s bytes, atomically (link to ``dst.publishing``, rename over ``dst``);
     a copy where the file system cannot link."""
-    tmp = dst.with_name(dst.name + ".tmp")
+    tmp = _staging_name(dst)
     try:
         tmp.unlink(missing_ok=True)  # left by a crash
         os.link(src, tmp)
