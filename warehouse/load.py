@@ -284,8 +284,9 @@ def _findings(con, rel: duckdb.DuckDBPyRelation, contract: Contract) -> dict[int
 def _insert_run(con, contract: Contract, run: list[tuple[_File, int]], is_sample: bool, many) -> list[LoadResult]:
     """Clean files into raw in one insert and one transaction, a load id each, status pending.
 
-    The scan numbers rows 1, 2, ... across the files in order (``_scan_row``), so a file's
-    ``_row_number`` is ``_scan_row`` minus the rows of the files before it: the data row in the file.
+    The scan numbers rows 1, 2, ... through each group of files in order (``_scan_row``, see
+    csv_file.scan_many), so a file's ``_row_number`` is ``_scan_row`` minus the rows of the files
+    before it in its group: the data row in the file.
     Per-file values come from lists indexed by ``_file_index`` (not a join, which DuckDB might build
     on the big side)."""
     if not run:
@@ -317,7 +318,8 @@ def _insert_in_transaction(con, contract: Contract, files: list[_File], expected
     con.execute("begin")
     try:
         con.execute(
-            f"insert into raw.{contract.table} select {casts}, $load_id[i], s._scan_row - $row_offset[i], "
+            f"insert into raw.{contract.table} select {casts}, $load_id[i], "
+            f"s._scan_row - ($row_offset[i] - $row_offset[s._group_first + 1]), "
             f"$source_file[i], $sha256[i], $vintage[i], $is_sample, $now "
             f"from (select *, (_file_index + 1)::bigint as i from _pcp_incoming) s",
             {**per_file, "is_sample": is_sample, "now": now})

@@ -128,14 +128,26 @@ def check_file(path: Path, contract: Contract) -> None:
 @contextlib.contextmanager
 def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
               contract: Contract) -> Iterator[duckdb.DuckDBPyRelation]:
-    """All files in one parallel scan, for files that passed check_file (so their header is the
-    contract's): the contract's columns as text, ``_file_index`` (position in ``paths``) and
-    ``_scan_row``, the row's position in the whole scan (1, 2, ... file after file, in the order of
-    ``paths``: DuckDB keeps insertion order, which ``row_number() over ()`` reads as the single-file
-    reader does), from which the loader derives each file's ``_row_number``."""
+    """All files in one scan, for files that passed check_file (so their header is the contract's):
+    the contract's columns as text, ``_file_index`` (position in ``paths``), ``_group_first`` and
+    ``_scan_row``, from which the loader derives each file's ``_row_number``.
+
+    ``row_number() over ()`` numbers rows in scan order (DuckDB keeps insertion order, as the
+    single-file reader relies on) but runs on one thread. So the files are split into one contiguous
+    group per DuckDB thread, each numbered on its own (``_scan_row`` = 1, 2, ... through the group's
+    files in order; ``_group_first`` = index of the group's first file) and the groups are scanned in
+    parallel (``union all``): the pseudonymising hash and the insert above run on every core."""
     cols = ", ".join(f'c{i} as "{name}"' for i, name in enumerate(contract.column_names))
-    yield con.sql(f"select {cols}, file_index as _file_index, row_number() over () as _scan_row from {SCAN}",
-                  params=[[str(p) for p in paths], {f"c{i}": "VARCHAR" for i in range(len(contract.column_names))}])
+    threads = int(con.execute("select current_setting('threads')").fetchall()[0][0])
+    k = max(1, min(threads, len(paths)))
+    bounds = [len(paths) * g // k for g in range(k + 1)]
+    types = {f"c{i}": "VARCHAR" for i in range(len(contract.column_names))}
+    branches, params = [], []
+    for lo, hi in zip(bounds, bounds[1:]):
+        branches.append(f"(select {cols}, file_index + {lo} as _file_index, {lo} as _group_first, "
+                        f"row_number() over () as _scan_row from {SCAN})")
+        params += [[str(p) for p in paths[lo:hi]], types]
+    yield con.sql(" union all ".join(branches), params=params)
 
 
 read_csv.many = Batch(check_file, scan_many)

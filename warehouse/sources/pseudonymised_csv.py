@@ -74,7 +74,7 @@ def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
     _install_key(con)
     try:
         with csv_file.scan_many(con, paths, contract) as rel:
-            yield rel.query("t", f"select {_select(contract, hide)}, _file_index, _scan_row from t")
+            yield rel.query("t", f"select {_select(contract, hide)}, _file_index, _group_first, _scan_row from t")
     finally:
         con.execute(f"drop table if exists {KEY_TABLE}")
 
