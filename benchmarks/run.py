@@ -324,9 +324,9 @@ def plot(results: list[dict], png: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1M,3M,10M"))
-    ap.add_argument("--months", type=int, default=int(os.environ.get("BENCH_MONTHS", "24")))
-    ap.add_argument("--pandas-max", default=os.environ.get("BENCH_PANDAS_MAX", "10M"))
+    ap.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1M,3M,10M,30M"))
+    ap.add_argument("--months", type=int, default=int(os.environ.get("BENCH_MONTHS", "12")))
+    ap.add_argument("--pandas-max", default=os.environ.get("BENCH_PANDAS_MAX", "12M"))
     ap.add_argument("--out", type=Path, default=Path(os.environ.get("BENCH_OUT", HERE)))
     ap.add_argument("--no-increment", action="store_true")
     ap.add_argument("--no-dag-parse", action="store_true")
