@@ -279,12 +279,11 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         latency = time.monotonic() - landed_at
         print(f"\nfile landed -> published mart: {latency:.1f} s")  # reported, never asserted
 
-        runs = api.get(f"{base}/api/v2/dags/transform_publish/dagRuns", timeout=30).json()["dag_runs"]
-        asset_runs = [x for x in runs if x["run_type"] == "asset_triggered"]
+        # Unpausing also starts the latest daily run (05:00 UTC), which may publish the file first (it
+        # takes everything since the high-water mark); the ingest's asset must still trigger a run.
         _wait(lambda: any(x["state"] == "success" for x in
                           api.get(f"{base}/api/v2/dags/transform_publish/dagRuns", timeout=30).json()["dag_runs"]
-                          if x["run_type"] == "asset_triggered"), 120, "asset-triggered run marked success")
-        assert asset_runs, runs  # nobody triggered the transform: the asset did
+                          if x["run_type"] == "asset_triggered"), 300, "asset-triggered run marked success")
         assert len(_publications(var)) > len(before_version)
         assert published_value(var, "E23000029") is not None
     finally:
