@@ -209,6 +209,46 @@ def test_bad_data_fails_at_once_without_retry_and_alerts(airflow_home, tmp_path)
     assert not (var / "warehouse.duckdb").exists()  # nothing published
 
 
+def _calendar_due_dates() -> dict[dt.date, set[str]]:
+    """Papers-due date -> area codes, read from the bundled panel calendar (not copied into the test)."""
+    import csv
+
+    due: dict[dt.date, set[str]] = {}
+    with open(PROJECT / "seeds/reference/panel_calendar.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            day = dt.date.fromisoformat(row["meeting_date"]) - dt.timedelta(days=int(row["days_before"] or 0))
+            due.setdefault(day, set()).add(row["area_code"])
+    return due
+
+
+def test_report_dag_builds_the_packs_due_that_day_and_only_those(airflow_home, copy_of_built):
+    from warehouse.reports.pack import slug
+
+    var = copy_of_built
+    due = _calendar_due_dates()
+    day = max(d for d, areas in due.items() if areas == {"E23000029"})  # a Thames Valley meeting's papers
+    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
+    try:
+        force = con.execute("select area_name from marts.dim_areas where area_code = 'E23000029'").fetchall()[0][0]
+    finally:
+        con.close()
+    env = airflow_env(airflow_home, var)
+    published = file_digest(var / "warehouse.duckdb")
+
+    airflow("dags", "test", "panel_reports", day.isoformat(), env=env)
+    folder = var / "reports" / slug(force) / day.isoformat()
+    made = {p.name for p in folder.iterdir()}
+    assert {"milestone-pack.xlsx", "milestone-pack.html", "milestone-pack.pdf", "milestones.csv"} <= made, made
+    assert [p.name for p in (var / "reports").iterdir()] == [slug(force)]  # no other force's pack
+    assert f"data as at {day:%d %B %Y}" in (folder / "milestone-pack.html").read_text()
+    assert file_digest(var / "warehouse.duckdb") == published  # reports only read the published file
+
+    quiet = next(d for d in (day + dt.timedelta(days=n) for n in range(1, 40)) if d not in due)
+    airflow("dags", "test", "panel_reports", quiet.isoformat(), env=env)
+    assert not (var / "reports" / slug(force) / quiet.isoformat()).exists()
+    assert [p.name for p in (var / "reports" / slug(force)).iterdir()] == [day.isoformat()]
+
+
 # ---------------------------------------------------------------- backfill
 
 def test_backfill_of_a_period_twice_changes_nothing(copy_of_built, frozen_project):
