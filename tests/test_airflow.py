@@ -1,7 +1,7 @@
 """Airflow, for real: the dags folder parses, the DAGs follow the house rules, `airflow dags test` runs
-each ingest DAG and the workforce DAG, bad data fails once and raises an alert, a backfill is
-idempotent, and under a real scheduler a landed file reaches the published mart with nobody
-triggering the transform.
+each ingest DAG, the workforce DAG and the panel-reports DAG, bad data fails once and raises an alert,
+a backfill is idempotent, and under a real scheduler a landed file reaches the published mart with
+nobody triggering the transform and `airflow backfill create` loads only its interval's files.
 
 Every Airflow here has its own AIRFLOW_HOME (SQLite) and PCP_VAR_DIR under the test's temp folder.
 """
@@ -326,12 +326,38 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
                           if x["run_type"] == "asset_triggered"), 300, "asset-triggered run marked success")
         assert len(_publications(var)) > len(before_version)
         assert published_value(var, "E23000029") is not None
+
+        # `airflow backfill create` (docs/airflow.md): the scheduler runs it, and a backfill run loads
+        # only the files landed in its data interval. Workforce runs on 15 Jan and 15 Jul, so the run
+        # for 15 Jul 2025 covers files landed up to 15 Jan 2026: the 1 Aug 2025 file, not 1 Mar 2026.
+        land_changed_workforce(var, dt.date(2025, 8, 1), extra_fte=80)
+        land_changed_workforce(var, dt.date(2026, 3, 1), extra_fte=5000)
+        airflow("backfill", "create", "--dag-id", "ingest_workforce", "--from-date", "2025-07-01",
+                "--to-date", "2025-07-31", "--reprocess-behavior", "completed", env=env)
+        _wait(lambda: [x["state"] for x in api.get(f"{base}/api/v2/dags/ingest_workforce/dagRuns",
+                                                   timeout=30).json()["dag_runs"]
+                       if x["run_type"] == "backfill"] == ["success"], 600, "backfill run marked success",
+              on_timeout=lambda: _tail(home / "standalone.log"))
+        _wait(lambda: dt.date(2025, 8, 1) in _landed_vintages(var), 600, "backfilled file published",
+              on_timeout=lambda: _tail(home / "standalone.log"))
+        assert dt.date(2026, 3, 1) not in _landed_vintages(var)  # outside the backfill's interval
+        assert published_value(var) == 140278  # the edition landed today is later than the backfilled one
     finally:
         stop = subprocess.run([str(script), "stop"], env=env, capture_output=True, text=True, timeout=120)
         assert stop.returncode == 0, stop.stderr
     assert not (home / "standalone.pgid").exists() and pgid
     groups = subprocess.run(["ps", "-eo", "pgid="], capture_output=True, text=True).stdout.split()
     assert pgid not in groups, "processes of the Airflow process group survived airflow-stop"
+
+
+def _landed_vintages(var: Path) -> set:
+    """Vintages (landing dates) of the workforce loads in the published file."""
+    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
+    try:
+        return {r[0] for r in con.execute("select vintage from meta.loads where source_table = ? and status = 'accepted'",
+                                          [WORKFORCE_TABLE]).fetchall()}
+    finally:
+        con.close()
 
 
 def _publications(var: Path) -> list:
