@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local Airflow for this project: `scripts/airflow_local.sh start|stop` (what `make airflow` and
-# `make airflow-stop` run). `airflow standalone` in its own session (setsid), so stop can kill the whole
+# `make airflow-stop` run), and `cli ...` for any other airflow command with the same settings.
+# `airflow standalone` runs in its own session (setsid), so stop can kill the whole
 # process group: killing only its PID would orphan the scheduler, DAG processor and API server.
 #
 # Environment: PCP_VAR_DIR (runtime folder, default ./var), AIRFLOW_HOME (default $PCP_VAR_DIR/airflow),
@@ -62,5 +63,8 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  # any other airflow command with this project's settings (DAGs folder, AIRFLOW_HOME, var/), e.g.
+  # `scripts/airflow_local.sh cli dags test panel_reports 2026-11-17`; run `start` once first (it migrates the DB)
+  cli) shift; exec "$BIN/airflow" "$@" ;;
+  *) echo "usage: $0 start|stop|cli <airflow arguments>" >&2; exit 2 ;;
 esac

@@ -41,8 +41,9 @@ def airflow_env(home: Path, var: Path) -> dict[str, str]:
 
 
 def airflow(*args: str, env: dict, timeout: int = 900, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(VENV_BIN / "airflow"), *args], env=env, capture_output=True, text=True,
-                          cwd=PROJECT, timeout=timeout)
+    """An airflow command the way the README gives it: `scripts/airflow_local.sh cli ...`."""
+    proc = subprocess.run([str(PROJECT / "scripts" / "airflow_local.sh"), "cli", *args], env=env,
+                          capture_output=True, text=True, cwd=PROJECT, timeout=timeout)
     if check:
         assert proc.returncode == 0, f"airflow {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc
@@ -58,13 +59,18 @@ def airflow_home(tmp_path_factory) -> Path:
     return home
 
 
-def published_value(var: Path, area: str = "K04000001"):
+def query_published(var: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows from the published file, opened read-only as an analyst would (closed again at once)."""
     con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
     try:
-        rows = con.execute(OFFICERS_FTE_2022, [area]).fetchall()
-        return rows[0][0] if rows else None
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def published_value(var: Path, area: str = "K04000001"):
+    rows = query_published(var, OFFICERS_FTE_2022, [area])
+    return rows[0][0] if rows else None
 
 
 def land_changed_workforce(var: Path, arrived: dt.date, extra_fte: int = 50) -> Path:
@@ -227,11 +233,7 @@ def test_report_dag_builds_the_packs_due_that_day_and_only_those(airflow_home, c
     var = copy_of_built
     due = _calendar_due_dates()
     day = max(d for d, areas in due.items() if areas == {"E23000029"})  # a Thames Valley meeting's papers
-    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
-    try:
-        force = con.execute("select area_name from marts.dim_areas where area_code = 'E23000029'").fetchall()[0][0]
-    finally:
-        con.close()
+    force = query_published(var, "select area_name from marts.dim_areas where area_code = 'E23000029'")[0][0]
     env = airflow_env(airflow_home, var)
     published = file_digest(var / "warehouse.duckdb")
 
@@ -260,11 +262,7 @@ def test_backfill_of_a_period_twice_changes_nothing(copy_of_built, frozen_projec
     first = run_pcp("backfill", "--start", "2026-01-01", "--end", "2026-01-31", "--domain", "workforce", var=var)
     assert "published version" in first.stdout
     assert published_value(var) == 140278 and published_value(var, "E23000029") is not None
-    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
-    try:
-        files = {r[0] for r in con.execute("select source_file from meta.loads").fetchall()}
-    finally:
-        con.close()
+    files = {r[0] for r in query_published(var, "select source_file from meta.loads")}
     assert "workforce_revised.csv" in files
     assert len([f for f in (var / "landing" / WORKFORCE_TABLE).rglob("*.csv")]) == 2 and later.exists()
 
@@ -352,20 +350,12 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
 
 def _landed_vintages(var: Path) -> set:
     """Vintages (landing dates) of the workforce loads in the published file."""
-    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
-    try:
-        return {r[0] for r in con.execute("select vintage from meta.loads where source_table = ? and status = 'accepted'",
-                                          [WORKFORCE_TABLE]).fetchall()}
-    finally:
-        con.close()
+    return {r[0] for r in query_published(
+        var, "select vintage from meta.loads where source_table = ? and status = 'accepted'", [WORKFORCE_TABLE])}
 
 
 def _publications(var: Path) -> list:
-    con = duckdb.connect(str(var / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute("select version from meta.publications order by version").fetchall()
-    finally:
-        con.close()
+    return query_published(var, "select version from meta.publications order by version")
 
 
 def _wait(cond, timeout: float, what: str, on_timeout=None) -> None:

@@ -34,6 +34,10 @@ META_COLUMNS = (
     ("_loaded_at", "TIMESTAMP"),
 )
 
+# What a load records in meta.loads, in this order (one file: _record; a batch: _insert_in_transaction).
+LOADS_COLUMNS = ("load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, status, message, "
+                 "loaded_at, source_path, file_bytes, file_mtime_ns")
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -331,8 +335,7 @@ def _insert_in_transaction(con, contract: Contract, files: list[_File], expected
             con.execute("rollback")
             return None
         con.execute(
-            "insert into meta.loads (load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, "
-            "status, message, loaded_at, source_path, file_bytes, file_mtime_ns) "
+            f"insert into meta.loads ({LOADS_COLUMNS}) "
             "select unnest($load_id), $table, unnest($source_file), unnest($sha256), unnest($vintage), $is_sample, "
             "unnest($rows), 'pending', null, $now, unnest($path), unnest($bytes), unnest($mtime)",
             {"load_id": per_file["load_id"], "source_file": per_file["source_file"], "sha256": per_file["sha256"],
@@ -368,9 +371,7 @@ def _latest_loads(con, table: str) -> dict[str, tuple]:
 
 def _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, status, message, now) -> None:
     con.execute(
-        "insert into meta.loads (load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, "
-        "status, message, loaded_at, source_path, file_bytes, file_mtime_ns) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into meta.loads ({LOADS_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, message, now,
          *_stat_key(path, st)],
     )

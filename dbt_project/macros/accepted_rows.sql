@@ -52,7 +52,7 @@
         where q.load_id = r._load_id and q.row_number = r._row_number
     )
     {%- if load_ids is not none %}
-        and r._load_id in ({{ load_ids | join(', ') if load_ids | length else 'null' }})
+        and r._load_id in ({{ load_id_list(load_ids) }})
     {%- endif %}
     group by all
 {%- endmacro %}

@@ -44,6 +44,6 @@ from {{ ref('stg_force_feeds__calls') }} as c
 inner join changed as w
     on w.area_code = c.area_code and w.period_end = c.period_end and w.load_id = c.load_id
 {%- if load_ids is not none %}
-where c.load_id in ({{ load_ids | join(', ') if load_ids | length else 'null' }})  -- lets DuckDB skip other loads' rows
+where c.load_id in ({{ load_id_list(load_ids) }})
 {%- endif %}
 group by c.area_code, c.period_end, c.load_id
