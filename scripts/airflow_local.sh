@@ -22,6 +22,12 @@ export AIRFLOW__API__HOST=127.0.0.1                                      # stand
 export AIRFLOW__API__PORT="${AIRFLOW_PORT:-8080}"
 export AIRFLOW__API__BASE_URL="http://127.0.0.1:${AIRFLOW__API__PORT}"
 export GX_ANALYTICS_ENABLED=False DBT_SEND_ANONYMOUS_USAGE_STATS=False
+# SQLite metadata DB (the default): wait up to 60 s for another process's lock instead of failing after
+# 5 s with "database is locked" (warehouse/airflow_sqlite.py). Not for a server DB set in this variable.
+if [[ "${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite}" == sqlite* ]]; then
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS=warehouse.airflow_sqlite.CONNECT_ARGS
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC=warehouse.airflow_sqlite.CONNECT_ARGS
+fi
 PIDFILE="$AIRFLOW_HOME/standalone.pgid"
 URL="http://127.0.0.1:${AIRFLOW__API__PORT}"
 
@@ -31,6 +37,8 @@ start() {
   mkdir -p "$AIRFLOW_HOME"
   if running; then echo "Airflow already running at $URL (process group $(cat "$PIDFILE"))"; return 0; fi
   "$BIN/airflow" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1
+  # WAL, so the API server's reads never wait for the scheduler's writes (kept in the file; no-op if not SQLite)
+  "$BIN/python" -m warehouse.airflow_sqlite "$("$BIN/airflow" config get-value database sql_alchemy_conn)"
   "$BIN/airflow" pools set duckdb_writer 1 "One slot: every task that writes DuckDB runs alone" >/dev/null 2>&1
   "$BIN/airflow" dags reserialize >"$AIRFLOW_HOME/reserialize.log" 2>&1   # register DAGs now, not in 5 min
   "$BIN/airflow" dags unpause -y --treat-dag-id-as-regex "${PCP_AIRFLOW_UNPAUSE:-.*}" >/dev/null 2>&1 || true

@@ -13,8 +13,10 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -283,6 +285,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_metadata_db_settings_are_for_sqlite_only(tmp_path):
+    from warehouse.airflow_sqlite import sqlite_path, use_wal
+
+    assert sqlite_path("postgresql+psycopg2://airflow@db/airflow") is None
+    db = tmp_path / "airflow.db"
+    assert sqlite_path(f"sqlite:///{db}?timeout=5") == str(db)
+    assert use_wal(str(db)) == "wal"
+    with closing(sqlite3.connect(db)) as meta:  # kept in the file, so every later connection has it
+        assert meta.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
 def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, frozen_project, tmp_path):
     var = copy_of_built
     home = tmp_path / "airflow"
@@ -299,6 +312,9 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         assert start.returncode == 0, start.stdout + start.stderr + _tail(home / "standalone.log")
         assert f"127.0.0.1:{port}" in start.stdout
         pgid = (home / "standalone.pgid").read_text().strip()
+        # WAL, so the API server's reads never wait on the scheduler's writes (warehouse/airflow_sqlite.py)
+        with closing(sqlite3.connect(home / "airflow.db")) as meta:
+            assert meta.execute("pragma journal_mode").fetchone()[0] == "wal"
         password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
         token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password},
                               timeout=30).json()["access_token"]
@@ -310,7 +326,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         landed_at = time.monotonic()
         land_changed_workforce(var, dt.date.today())
         r = api.post(f"{base}/api/v2/dags/ingest_workforce/dagRuns", json={"logical_date": None}, timeout=30)
-        assert r.status_code in (200, 201), r.text
+        assert r.status_code in (200, 201), r.text + _tail(home / "standalone.log", 120)
 
         _wait(lambda: published_value(var) == 140278, 1200, "published mart shows the landed file",
               on_timeout=lambda: _tail(home / "standalone.log"))
