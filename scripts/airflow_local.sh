@@ -40,8 +40,8 @@ start() {
   # WAL, so the API server's reads never wait for the scheduler's writes (kept in the file; no-op if not SQLite)
   "$BIN/python" -m warehouse.airflow_sqlite "$("$BIN/airflow" config get-value database sql_alchemy_conn)"
   "$BIN/airflow" pools set duckdb_writer 1 "One slot: every task that writes DuckDB runs alone" >/dev/null 2>&1
-  "$BIN/airflow" dags reserialize >"$AIRFLOW_HOME/reserialize.log" 2>&1   # register DAGs now, not in 5 min
-  "$BIN/airflow" dags unpause -y --treat-dag-id-as-regex "${PCP_AIRFLOW_UNPAUSE:-.*}" >/dev/null 2>&1 || true
+  # register DAGs now, not in 5 min; paused until the API server answers (see the unpause below)
+  AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True "$BIN/airflow" dags reserialize >"$AIRFLOW_HOME/reserialize.log" 2>&1
   setsid "$BIN/airflow" standalone >"$AIRFLOW_HOME/standalone.log" 2>&1 </dev/null &
   echo $! >"$PIDFILE"   # setsid execs in place here, so this PID is also the process group id
   for _ in $(seq 1 300); do   # ~10 s on an idle 2-core machine; minutes when it is busy
@@ -53,6 +53,9 @@ start() {
     echo "Airflow not healthy after 300 s; see $AIRFLOW_HOME/standalone.log" >&2
     stop >&2; exit 1
   fi
+  # unpause only now: a run queued before the API server answers fails its first try (the task
+  # supervisor cannot reach the execution API) and waits out the retry delay
+  "$BIN/airflow" dags unpause -y --treat-dag-id-as-regex "${PCP_AIRFLOW_UNPAUSE:-.*}" >/dev/null 2>&1 || true
   echo "Airflow UI:      $URL   (log: $AIRFLOW_HOME/standalone.log)"
   echo "Login: admin; password in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
   echo "Stop with:       make airflow-stop"

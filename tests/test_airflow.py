@@ -335,11 +335,20 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
 
         # Unpausing also starts the latest daily run (05:00 UTC), which may publish the file first (it
         # takes everything since the high-water mark); the ingest's asset must still trigger a run.
-        _wait(lambda: any(x["state"] == "success" for x in
-                          api.get(f"{base}/api/v2/dags/transform_publish/dagRuns", timeout=30).json()["dag_runs"]
+        _wait(lambda: any(x["state"] == "success" for x in _runs(api, base, "transform_publish")
                           if x["run_type"] == "asset_triggered"), 300, "asset-triggered run marked success")
         assert len(_publications(var)) > len(before_version)
         assert published_value(var, "E23000029") is not None
+        # The scheduled and the manual ingest share the one-slot pool, so either may publish the file
+        # first; both must be over before the next landings, or a late one (not a backfill, so not
+        # bounded by an interval) would load them too.
+        manual = r.json()["dag_run_id"]
+
+        def ingests_over() -> bool:
+            states = {x["dag_run_id"]: x["state"] for x in _runs(api, base, "ingest_workforce")}
+            return states[manual] == "success" and not set(states.values()) & {"queued", "running"}
+
+        _wait(ingests_over, 600, "every ingest_workforce run over", on_timeout=lambda: _tail(home / "standalone.log"))
 
         # `airflow backfill create` (docs/airflow.md): the scheduler runs it, and a backfill run loads
         # only the files landed in its data interval. Workforce runs on 15 Jan and 15 Jul, so the run
@@ -348,8 +357,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         land_changed_workforce(var, dt.date(2026, 3, 1), extra_fte=5000)
         airflow("backfill", "create", "--dag-id", "ingest_workforce", "--from-date", "2025-07-01",
                 "--to-date", "2025-07-31", "--reprocess-behavior", "completed", env=env)
-        _wait(lambda: [x["state"] for x in api.get(f"{base}/api/v2/dags/ingest_workforce/dagRuns",
-                                                   timeout=30).json()["dag_runs"]
+        _wait(lambda: [x["state"] for x in _runs(api, base, "ingest_workforce")
                        if x["run_type"] == "backfill"] == ["success"], 600, "backfill run marked success",
               on_timeout=lambda: _tail(home / "standalone.log"))
         _wait(lambda: dt.date(2025, 8, 1) in _landed_vintages(var), 600, "backfilled file published",
@@ -362,6 +370,10 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
     assert not (home / "standalone.pgid").exists() and pgid
     groups = subprocess.run(["ps", "-eo", "pgid="], capture_output=True, text=True).stdout.split()
     assert pgid not in groups, "processes of the Airflow process group survived airflow-stop"
+
+
+def _runs(api: requests.Session, base: str, dag_id: str) -> list[dict]:
+    return api.get(f"{base}/api/v2/dags/{dag_id}/dagRuns", timeout=30).json()["dag_runs"]
 
 
 def _landed_vintages(var: Path) -> set:
