@@ -5,7 +5,8 @@
 # process group: killing only its PID would orphan the scheduler, DAG processor and API server.
 #
 # Environment: PCP_VAR_DIR (runtime folder, default ./var), AIRFLOW_HOME (default $PCP_VAR_DIR/airflow),
-# AIRFLOW_PORT (default 8080), PCP_AIRFLOW_UNPAUSE (regex of DAG ids to unpause, default all).
+# AIRFLOW_PORT (default 8080), PCP_AIRFLOW_UNPAUSE (regex of DAG ids to unpause, default all),
+# AIRFLOW__DATABASE__SQL_ALCHEMY_CONN (metadata DB, default SQLite $AIRFLOW_HOME/airflow.db).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,9 +23,11 @@ export AIRFLOW__API__HOST=127.0.0.1                                      # stand
 export AIRFLOW__API__PORT="${AIRFLOW_PORT:-8080}"
 export AIRFLOW__API__BASE_URL="http://127.0.0.1:${AIRFLOW__API__PORT}"
 export GX_ANALYTICS_ENABLED=False DBT_SEND_ANONYMOUS_USAGE_STATS=False
-# SQLite metadata DB (the default): wait up to 60 s for another process's lock instead of failing after
-# 5 s with "database is locked" (warehouse/airflow_sqlite.py). Not for a server DB set in this variable.
-if [[ "${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite}" == sqlite* ]]; then
+# Metadata DB: SQLite in AIRFLOW_HOME unless this variable names another (one value for every step here).
+# SQLite waits up to 60 s for another process's lock instead of failing after 5 s with "database is
+# locked" (warehouse/airflow_sqlite.py).
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}"
+if [[ "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" == sqlite* ]]; then
   export AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS=warehouse.airflow_sqlite.CONNECT_ARGS
   export AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC=warehouse.airflow_sqlite.CONNECT_ARGS
 fi
@@ -38,7 +41,7 @@ start() {
   if running; then echo "Airflow already running at $URL (process group $(cat "$PIDFILE"))"; return 0; fi
   "$BIN/airflow" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1
   # WAL, so the API server's reads never wait for the scheduler's writes (kept in the file; no-op if not SQLite)
-  "$BIN/python" -m warehouse.airflow_sqlite "$("$BIN/airflow" config get-value database sql_alchemy_conn)"
+  "$BIN/python" -m warehouse.airflow_sqlite "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
   "$BIN/airflow" pools set duckdb_writer 1 "One slot: every task that writes DuckDB runs alone" >/dev/null 2>&1
   # register DAGs now, not in 5 min; paused until the API server answers (see the unpause below)
   AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True "$BIN/airflow" dags reserialize >"$AIRFLOW_HOME/reserialize.log" 2>&1

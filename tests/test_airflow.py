@@ -307,9 +307,13 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
     script = PROJECT / "scripts" / "airflow_local.sh"
     before_version = _publications(var)
     pgid = None
+
+    def server_log() -> str:
+        return _tail(home / "standalone.log")
+
     try:
         start = subprocess.run([str(script), "start"], env=env, capture_output=True, text=True, timeout=600)
-        assert start.returncode == 0, start.stdout + start.stderr + _tail(home / "standalone.log")
+        assert start.returncode == 0, start.stdout + start.stderr + server_log()
         assert f"127.0.0.1:{port}" in start.stdout
         pgid = (home / "standalone.pgid").read_text().strip()
         # WAL, so the API server's reads never wait on the scheduler's writes (warehouse/airflow_sqlite.py)
@@ -329,7 +333,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         assert r.status_code in (200, 201), r.text + _tail(home / "standalone.log", 120)
 
         _wait(lambda: published_value(var) == 140278, 1200, "published mart shows the landed file",
-              on_timeout=lambda: _tail(home / "standalone.log"))
+              on_timeout=server_log)
         latency = time.monotonic() - landed_at
         print(f"\nfile landed -> published mart: {latency:.1f} s")  # reported, never asserted
 
@@ -339,8 +343,8 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
                           if x["run_type"] == "asset_triggered"), 300, "asset-triggered run marked success")
         assert len(_publications(var)) > len(before_version)
         assert published_value(var, "E23000029") is not None
-        # The scheduled and the manual ingest share the one-slot pool, so either may publish the file
-        # first; both must be over before the next landings, or a late one (not a backfill, so not
+        # An ingest DAG runs one run at a time, so the scheduled run and the manual one go in either
+        # order; both must be over before the next landings, or a late one (not a backfill, so not
         # bounded by an interval) would load them too.
         manual = r.json()["dag_run_id"]
 
@@ -348,7 +352,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
             states = {x["dag_run_id"]: x["state"] for x in _runs(api, base, "ingest_workforce")}
             return states[manual] == "success" and not set(states.values()) & {"queued", "running"}
 
-        _wait(ingests_over, 600, "every ingest_workforce run over", on_timeout=lambda: _tail(home / "standalone.log"))
+        _wait(ingests_over, 600, "every ingest_workforce run over", on_timeout=server_log)
 
         # `airflow backfill create` (docs/airflow.md): the scheduler runs it, and a backfill run loads
         # only the files landed in its data interval. Workforce runs on 15 Jan and 15 Jul, so the run
@@ -359,9 +363,9 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
                 "--to-date", "2025-07-31", "--reprocess-behavior", "completed", env=env)
         _wait(lambda: [x["state"] for x in _runs(api, base, "ingest_workforce")
                        if x["run_type"] == "backfill"] == ["success"], 600, "backfill run marked success",
-              on_timeout=lambda: _tail(home / "standalone.log"))
+              on_timeout=server_log)
         _wait(lambda: dt.date(2025, 8, 1) in _landed_vintages(var), 600, "backfilled file published",
-              on_timeout=lambda: _tail(home / "standalone.log"))
+              on_timeout=server_log)
         assert dt.date(2026, 3, 1) not in _landed_vintages(var)  # outside the backfill's interval
         assert published_value(var) == 140278  # the edition landed today is later than the backfilled one
     finally:
