@@ -2,10 +2,11 @@
 
 `airflow standalone` runs the API server, scheduler, DAG processor and triggerer as separate
 processes on one SQLite file. With SQLite's defaults (rollback journal, 5 s busy timeout) a write
-that waits more than 5 s for another process's lock fails with "database is locked", and the API
-answers 500 "Database error" (seen in CI when triggering a DAG run on 2 busy cores). Two settings
-fix it: WAL, so readers never wait for the writer, and a longer busy timeout, so writers queue
-instead of failing. scripts/airflow_local.sh applies both; a server database (Postgres) needs neither.
+that waits more than 5 s for another process's lock fails with "database is locked" (reproduced with
+`airflow backfill create` on 2 busy cores). Two settings fix it: WAL, so readers never wait for the
+writer, and a longer busy timeout, so writers queue instead of failing. scripts/airflow_local.sh
+applies both; a server database (Postgres) needs neither. What they cannot fix, the API server's
+audit-log write on its event loop, is in docs/airflow.md.
 """
 
 from __future__ import annotations
