@@ -58,12 +58,16 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from warehouse import db, publish
+    from warehouse import db, publish, withdrawals
     from warehouse.config import paths
 
     p = paths()
     print(f"published: {p.published} (version {publish.published_version()})")
-    print(f"kept versions: {', '.join(v.stem for v in publish.versions()) or 'none'}")
+    print(f"kept versions (oldest first): {', '.join(v.stem for v in publish.versions()) or 'none'}")
+    withdrawn = withdrawals.listed()
+    print(f"withdrawn loads ({len(withdrawn)}; `pcp reinstate <load_id>` puts one back):")
+    for w in withdrawn:
+        print(f"  {w}")
     with db.reader() as con:
         con.sql("select source_table, count(*) loads, sum(rows_read) rows, "
                 "count(*) filter (where status = 'rejected') rejected, max(loaded_at) last_loaded "
@@ -85,10 +89,35 @@ def _cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from warehouse import publish
+    from warehouse import withdrawals
 
-    target = publish.rollback()
+    target, withdrawn = withdrawals.rollback()
     print(f"rolled back: {target.stem} is published again")
+    for w in withdrawn:
+        print(f"  withdrawn until reinstated: {w}")
+    if withdrawn:
+        print("Later builds leave these loads out; `pcp reinstate <load_id>` (or --all) puts them back.")
+    return 0
+
+
+def _cmd_withdraw(args: argparse.Namespace) -> int:
+    from warehouse import withdrawals
+
+    for w in withdrawals.withdraw(args.load_id):
+        print(f"withdrawn: {w}")
+    print("The next `pcp build` publishes the figures without it; `pcp reinstate <load_id>` puts it back.")
+    return 0
+
+
+def _cmd_reinstate(args: argparse.Namespace) -> int:
+    from warehouse import withdrawals
+
+    if not args.all and not args.load_id:
+        print("pcp reinstate: give load ids or --all (`pcp status` lists withdrawn loads)", file=sys.stderr)
+        return 2
+    for w in withdrawals.reinstate(None if args.all else args.load_id):
+        print(f"reinstated: load {w.load_id} {w.source_table}: {w.source_file}")
+    print("The next `pcp build` publishes the figures with it again.")
     return 0
 
 
@@ -211,8 +240,18 @@ def parser() -> argparse.ArgumentParser:
     dc = sub.add_parser("docs", help="write the dbt docs (every model and column) as one HTML file, var/docs/index.html")
     dc.set_defaults(fn=_cmd_docs)
 
-    r = sub.add_parser("rollback", help="publish the previous version again")
+    r = sub.add_parser("rollback", help="publish the previous version again and withdraw the loads only the "
+                                        "rolled-back version had (until `pcp reinstate`)")
     r.set_defaults(fn=_cmd_rollback)
+
+    wd = sub.add_parser("withdraw", help="take accepted loads out of the figures from the next build on")
+    wd.add_argument("load_id", type=int, nargs="+")
+    wd.set_defaults(fn=_cmd_withdraw)
+
+    ri = sub.add_parser("reinstate", help="put withdrawn loads back (the next build publishes them)")
+    ri.add_argument("load_id", type=int, nargs="*")
+    ri.add_argument("--all", action="store_true", help="every withdrawn load")
+    ri.set_defaults(fn=_cmd_reinstate)
 
     ln = sub.add_parser("lineage", help="where a published figure came from: files, sha256, loads, dbt models")
     ln.add_argument("metric_id")

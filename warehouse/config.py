@@ -54,6 +54,16 @@ class Paths:
         return self.var / "published"
 
     @property
+    def served_record(self) -> Path:
+        """Which kept version the served file is a copy of, and its stat when served (publish.served)."""
+        return self.versions / "served.json"
+
+    @property
+    def withdrawn_loads(self) -> Path:
+        """Loads a rollback or `pcp withdraw` took out of the published figures (warehouse/withdrawals.py)."""
+        return self.working.parent / "withdrawn-loads.json"
+
+    @property
     def landing(self) -> Path:
         return self.var / "landing"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from warehouse import contracts, db
+from warehouse import contracts, db, publish
 
 
 def _ancestors(graph: dict[str, list[str]], node: str) -> list[str]:
@@ -31,11 +31,10 @@ def _relation(con, name: str) -> str | None:
 
 def describe(metric_id: str, area: str | None = None) -> list[str]:
     with db.reader() as con:
-        pub = con.execute("select version, code_version, lineage from meta.publications "
-                          "order by published_at desc limit 1").fetchall()
+        pub = publish.latest_publication(con, "version, code_version, lineage")
         if not pub:
             raise KeyError("the published warehouse has no publication record")
-        version, code, graph_json = pub[0]
+        version, code, graph_json = pub
         graph = json.loads(graph_json or "{}")
         metric = con.execute("select label, unit from reference.metrics where metric_id = ?", [metric_id]).fetchall()
         if not metric:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import audit, contracts, db, landing, load, publish, quality, rebuild, transform
+from warehouse import audit, contracts, db, landing, load, publish, quality, rebuild, transform, withdrawals
 from warehouse.config import paths
 from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
@@ -104,6 +104,7 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
         for c in contracts.all_contracts().values():  # a domain not ingested yet builds as empty
             load.ensure_raw_table(con, c)
         publish.forget_unpublished(con)
+        withdrawals.apply(con)  # rolled-back and withdrawn loads stay out until reinstated
         fp = publish.fingerprint(con)
         if not force and fp == publish.published_fingerprint():
             report.unchanged = True

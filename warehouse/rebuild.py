@@ -44,11 +44,10 @@ def selection(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     state = _state(con)
     if state is None or not state[1] or state[0] != publish.code_fingerprint():
         return None
-    last = con.execute("select loads from meta.publications order by published_at desc limit 1").fetchall() \
-        if publish.has_table(con, "meta", "publications") else []
+    last = publish.latest_publication(con, "loads")
     if not last:
         return None
-    built = {(r[0], r[1]) for r in json.loads(last[0][0] or "[]")}
+    built = {(r[0], r[1]) for r in json.loads(last[0] or "[]")}
     now = set(con.execute("select load_id, source_table from meta.loads where status = 'accepted'").fetchall())
     changed = sorted({table for _, table in built ^ now})
     known = contracts.all_contracts()
