@@ -126,11 +126,27 @@ def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
                             "where metric_id = 'officers_fte' and area_code = ?", [THAMES_VALLEY])
     assert moves == [(v1, old, new, "pcp build --accept-moves")]
 
-    run_pcp("rollback", var=var)
+    rolled = run_pcp("rollback", var=var)
     assert _version(var) == v0
     assert file_digest(var / "warehouse.duckdb") == before
-    again = run_pcp("rollback", var=var, check=False)  # v0 is the oldest kept
-    assert again.returncode == 2 and "nothing to roll back to" in again.stderr
+    assert "withdrawn until reinstated: load" in rolled.stdout and "tv_restated.csv" in rolled.stdout
+
+    # the rollback sticks: the next build (as the daily Airflow run would) does not republish the load
+    again = run_pcp("build", "--accept-moves", var=var)
+    assert "published warehouse unchanged" in again.stdout and _version(var) == v0
+    assert file_digest(var / "warehouse.duckdb") == before
+    status = run_pcp("status", var=var).stdout
+    assert "withdrawn loads (1;" in status and "tv_restated.csv" in status and "rolled back from version" in status
+
+    no_older = run_pcp("rollback", var=var, check=False)  # v0 is the oldest kept
+    assert no_older.returncode == 2 and "nothing to roll back to" in no_older.stderr
+
+    # reinstated, the load is published again (a move from v0, so accepted again)
+    run_pcp("reinstate", "--all", var=var)
+    run_pcp("build", "--accept-moves", var=var)
+    assert _version(var) > v1 and _published(
+        var, "select value from marts.metric_values where metric_id = 'officers_fte' and area_code = ? "
+             "and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0] == new
 
 
 KILL_POINTS = ["load:inserted", "gate:before", "dbt:model", "publish:recorded", "publish:copying:warehouse.duckdb"]

@@ -35,17 +35,24 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
+    """Read-only, sandboxed (no other files); DuckDB's own message on an error, exit 1."""
+    import duckdb
+
     from warehouse import db
 
     query = args.query if args.query != "-" else sys.stdin.read()
-    with db.reader() as con:
-        rel = con.sql(query)
-        if rel is None:
-            return 0
-        if args.csv:
-            rel.to_df().to_csv(sys.stdout, index=False)
-        else:
-            rel.show(max_rows=args.max_rows, max_width=args.max_width, max_col_width=60)
+    with db.reader(sandbox=True) as con:
+        try:
+            rel = con.sql(query)
+            if rel is None:
+                return 0
+            if args.csv:
+                rel.to_df().to_csv(sys.stdout, index=False)
+            else:
+                rel.show(max_rows=args.max_rows, max_width=args.max_width, max_col_width=60)
+        except duckdb.Error as e:
+            print(f"pcp sql: {e}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -79,7 +86,7 @@ def _cmd_lineage(args: argparse.Namespace) -> int:
     from warehouse import lineage
 
     try:
-        lines = lineage.describe(args.metric_id, args.area)
+        lines = lineage.describe(args.metric_id, args.area, args.period)
     except KeyError as e:
         print(f"pcp lineage: {e.args[0]}", file=sys.stderr)
         return 2
@@ -190,6 +197,18 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from warehouse import export
+
+    done = export.export(Path(args.out) if args.out else None)
+    print(f"exported {len(done.tables)} tables as Parquet and CSV with data_dictionary.csv to {done.folder}")
+    if done.suppressed:
+        print(f"small-number suppression applied to: {', '.join(done.suppressed)}")
+    return 0
+
+
 def _cmd_docs(args: argparse.Namespace) -> int:
     from warehouse import pipeline, transform
     from warehouse.config import paths
@@ -237,6 +256,11 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-at", help="data as at this date (YYYY-MM-DD); default today")
     rp.set_defaults(fn=_cmd_report)
 
+    ex = sub.add_parser("export", help="write the published marts and reference tables as Parquet and CSV "
+                                       "with a data dictionary (var/exports/<version>/)")
+    ex.add_argument("--out", help="folder to write into (default var/exports/<version>)")
+    ex.set_defaults(fn=_cmd_export)
+
     dc = sub.add_parser("docs", help="write the dbt docs (every model and column) as one HTML file, var/docs/index.html")
     dc.set_defaults(fn=_cmd_docs)
 
@@ -256,6 +280,7 @@ def parser() -> argparse.ArgumentParser:
     ln = sub.add_parser("lineage", help="where a published figure came from: files, sha256, loads, dbt models")
     ln.add_argument("metric_id")
     ln.add_argument("--area", help="area code, e.g. E23000029 (default: every area)")
+    ln.add_argument("--period", help="period end YYYY-MM-DD: with --area, the loads and rows behind that one figure")
     ln.set_defaults(fn=_cmd_lineage)
 
     x = sub.add_parser("extract", help="download a public source into var/landing (opt-in; builds stay offline)")

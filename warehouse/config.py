@@ -107,6 +107,13 @@ class Paths:
         return self.var / "airflow"
 
 
+# The storage format every file the pipeline creates is written in, and so the published copy: DuckDB
+# 1.4 (the long-term-support line) and every later client can open it, not only the DuckDB that wrote
+# it (README, "Clients"). ``PCP_DUCKDB_STORAGE_VERSION`` changes it.
+def duckdb_storage_version() -> str:
+    return os.environ.get("PCP_DUCKDB_STORAGE_VERSION", "v1.4.0")
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for the pipeline's connections (writer and dbt): ``PCP_DUCKDB_MEMORY_LIMIT``,
     default 3GB. DuckDB's own default is 80% of RAM; with a limit it spills to ``duckdb_temp`` instead,

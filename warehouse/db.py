@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import quarantine
-from warehouse.config import duckdb_memory_limit, paths
+from warehouse.config import duckdb_memory_limit, duckdb_storage_version, paths
 
 META_DDL = """
 create schema if not exists raw;
@@ -44,7 +44,43 @@ def limits() -> dict[str, str]:
     bounded memory by construction, spilling under var/ rather than beside the database file."""
     temp = paths().duckdb_temp
     temp.mkdir(parents=True, exist_ok=True)
-    return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(temp)}
+    return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(temp),
+            "storage_compatibility_version": duckdb_storage_version()}
+
+
+def storage_version(path: Path) -> str | None:
+    """The storage format a DuckDB file is written in, e.g. ``v1.4.0`` or ``v2.0.0+``."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as f (read_only)", [str(path)])
+        return con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'f'"
+                           ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.lstrip("v").rstrip("+").split(".") if x.isdigit())
+
+
+def ensure_storage_version(path: Path) -> bool:
+    """Rewrite ``path`` in the configured storage format if it was written in a newer one (a working
+    file from before the setting): copied whole into a new file, then renamed over. True if rewritten."""
+    want = duckdb_storage_version()
+    have = storage_version(path) if path.exists() else None
+    if have is None or _version_key(have) <= _version_key(want):
+        return False
+    new = path.with_name(path.name + ".storage")
+    new.unlink(missing_ok=True)
+    con = duckdb.connect(config=limits())
+    try:
+        con.execute("attach ? as old (read_only)", [str(path)])
+        con.execute(f"attach ? as new (storage_version '{want}')", [str(new)])
+        con.execute("copy from database old to new")
+    finally:
+        con.close()
+    new.replace(path)
+    return True
 
 
 @contextlib.contextmanager
@@ -61,13 +97,24 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+# For queries typed by a person (``pcp sql``): no file, network or extension access, settings locked,
+# so a query can read the published tables and nothing else on the machine, nor write anywhere.
+SANDBOX = {"enable_external_access": False, "lock_configuration": True}
+
+
 @contextlib.contextmanager
-def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the published database (what analysts and reports use)."""
+def reader(path: Path | None = None, sandbox: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published database (what analysts and reports use); the served
+    file is checked first and replaced from a kept copy if it was changed or damaged (publish.served).
+    ``sandbox``: also no access to other files (``COPY ... TO``, ``read_text``, ``ATTACH``)."""
+    if path is None:
+        from warehouse import publish
+
+        path = publish.served()
     path = Path(path or paths().published)
     if not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `make run` (or `pcp build`) first")
-    con = duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path), read_only=True, config=SANDBOX if sandbox else {})
     try:
         yield con
     finally:

@@ -65,6 +65,7 @@ def ensure_working() -> Path:
     if not p.working.exists() and p.published.exists():
         p.working.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(p.published, p.working)
+    db.ensure_storage_version(p.working)  # a working file written by a newer format than clients read
     return p.working
 
 

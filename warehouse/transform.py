@@ -43,6 +43,7 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     limits = db.limits()  # profiles.yml reads these: the same memory limit and spill folder as db.writer()
     os.environ["PCP_DUCKDB_MEMORY_LIMIT"] = limits["memory_limit"]
     os.environ["PCP_DUCKDB_TEMP_DIR"] = limits["temp_directory"]
+    os.environ["PCP_DUCKDB_STORAGE_VERSION"] = limits["storage_compatibility_version"]
     full = [*args, "--project-dir", str(p.dbt_project), "--profiles-dir", str(p.dbt_project),
             "--target-path", str(p.dbt_target), "--log-path", str(p.dbt_logs), "--quiet"]
     try:

@@ -18,12 +18,12 @@ from warehouse.sources.csv_file import read_csv
 KEY_TABLE = "_pcp_pseudonym_key"
 
 
-def _install_key(con: duckdb.DuckDBPyConnection) -> None:
+def _install_key(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """HMAC-SHA256 done in DuckDB (benchmark engineer, issue 9): the same pseudonyms as
     pseudonymise.pseudonym(), vectorised and multi-threaded instead of a Python call per row (about
     1.5-3x quicker on the call log here). The padded key goes in a connection-local temporary table, read
     through a parameter, so it never appears in SQL text or an error message."""
-    secret = pseudonymise.key()  # read once per file, not per row
+    secret = pseudonymise.key(sample=contract.is_sample, what=contract.table)  # once per file, not per row
     if len(secret) > 64:  # RFC 2104: longer keys are hashed first
         secret = hashlib.sha256(secret).digest()
     k = secret.ljust(64, b"\0")
@@ -53,7 +53,7 @@ def _select(contract: Contract, hide: set[str]) -> str:
 def read_pseudonymised_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> duckdb.DuckDBPyRelation:
     rel = read_csv(con, path, contract)
     hide = _hidden(contract)
-    _install_key(con)
+    _install_key(con, contract)
     # Materialised, so each id is hashed once rather than once per query the loader runs on it.
     table = rel.query("t", f"select {_select(contract, hide)}, _row_number from t").to_arrow_table()
     con.execute(f"drop table if exists {KEY_TABLE}")
@@ -71,7 +71,7 @@ def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
     """csv_file.scan_many with the ids hashed inside the same scan (nothing materialised: the loader's
     single insert streams); the key table lives only while the relation is used."""
     hide = _hidden(contract)
-    _install_key(con)
+    _install_key(con, contract)
     try:
         with csv_file.scan_many(con, paths, contract) as rel:
             yield rel.query("t", f"select {_select(contract, hide)}, _file_index, _group_first, _scan_row from t")
