@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import fcntl
 import gzip
 import hashlib
 import json
@@ -28,7 +27,6 @@ import shutil
 import time
 import uuid
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -36,7 +34,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 import yaml
 
-from warehouse import landing
+from warehouse import landing, locks
 from warehouse.config import paths
 from warehouse.errors import ExtractError
 from warehouse.load import sha256_of
@@ -156,17 +154,9 @@ def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> fl
     return max(0.0, (when - now).total_seconds())
 
 
-@contextmanager
 def _one_run_at_a_time():
     """Extract runs share state.json: a second run waits for the first (an advisory file lock)."""
-    lock = paths().extract_state.with_name(".lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return locks.exclusive(paths().extract_state.with_name(".lock"))
 
 
 class _Pacer:

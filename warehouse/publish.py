@@ -16,20 +16,17 @@ set back cannot make a rollback pick the wrong version. Rollbacks and withdrawal
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from warehouse import __version__
+from warehouse import __version__, locks
 from warehouse.config import paths
 from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
@@ -287,17 +284,9 @@ def served() -> Path | None:
                        f"{p.versions}; run `pcp build --force` to publish a new one")
 
 
-@contextlib.contextmanager
-def publish_lock() -> Iterator[None]:
+def publish_lock():
     """One publish, rollback or withdrawal at a time (an flock beside the working file)."""
-    lock = paths().working.parent / "publish.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    return locks.exclusive(paths().working.parent / "publish.lock")
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None,
