@@ -200,7 +200,7 @@ def backfill(start: dt.date, end: dt.date, domain: str | None = None) -> BuildRe
     loads = ingest(domain=domain, landed_from=start, landed_to=end, strict=False)
     report = transform_and_publish()
     report.loads = loads
-    _attention(report)
+    note_attention(report)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -213,12 +213,12 @@ def build(force: bool = False, tables: list[str] | None = None, accept_moves: bo
     loads = ingest(tables, strict=False)
     report = transform_and_publish(force=force, accept_moves=accept_moves)
     report.loads = loads
-    _attention(report)
+    note_attention(report)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _attention(report: BuildReport) -> None:
+def note_attention(report: BuildReport) -> None:
     """Fill in what needs attention and raise each new item once in the alerts."""
     report.skipped, report.notes = landing.scan(list(contracts.all_contracts()))
     with db.writer() as con:
