@@ -34,11 +34,14 @@ class PackData:
     quality: pd.DataFrame
     metrics: pd.DataFrame
     sources: list[str] = field(default_factory=list)
+    status_rule: str = RAG_RULE   # reference.status_rules 'summary' from the published file, when there
 
     @property
     def has_sample(self) -> bool:
-        return bool(self.milestones.get("is_sample", pd.Series(dtype=bool)).fillna(False).any()
-                    or self.series["is_sample"].fillna(False).any())
+        """True when any figure in the pack (milestones, charts, domain or partnership tables) is SAMPLE."""
+        frames = [self.milestones, self.series, *self.domains.values(), *self.breakdowns.values()]
+        return any(bool(f[c].fillna(False).astype(bool).any())
+                   for f in frames for c in ("is_sample", "sample data") if c in f.columns)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -82,8 +85,11 @@ def load(force: str, as_at: dt.date) -> PackData:
         sources = [r[0] for r in con.execute(
             "select distinct source from marts.metric_values where area_code in (?, 'K04000001') "
             "and period_end <= ? order by 1", [area_code, as_at]).fetchall()]
+        rule = RAG_RULE
+        if _exists(con, "reference", "status_rules"):
+            rule = con.execute("select plain_words from reference.status_rules where rule_id = 'summary'").fetchall()[0][0]
     return PackData(area_name, area_code, as_at, version, milestones, series, domains, breakdowns,
-                    quality, metrics, sources)
+                    quality, metrics, sources, rule)
 
 
 def _milestones(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
@@ -112,9 +118,27 @@ def _milestones(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
         df[c] = df[c].astype(object)
     df.loc[later, figures] = None
     df.loc[later, "rag_status"] = "not measurable"
+    if "status" in df.columns:
+        df["status"] = df["status"].astype(object)
+        df.loc[later, "status"] = "not measurable"
     if "status_reason" in df.columns:
+        # True as at the date asked: a commitment that starts later is not started; one with data
+        # before its baseline has no figure after it yet.
         df["status_reason"] = df["status_reason"].astype(object)
-        df.loc[later, "status_reason"] = f"no data on or before {as_at:%d %B %Y}"
+        base = pd.to_datetime(df.get("baseline_date", pd.Series(pd.NaT, index=df.index)))
+        not_started = later & base.notna() & (base > pd.Timestamp(as_at))
+        df.loc[later & ~not_started, "status_reason"] = [
+            f"no figure after the baseline ({b:%d %B %Y}) on or before {as_at:%d %B %Y}" if pd.notna(b)
+            else f"no data on or before {as_at:%d %B %Y}" for b in base[later & ~not_started]]
+        df.loc[not_started, "status_reason"] = [
+            f"not started at {as_at:%d %B %Y}: the commitment runs from {b:%d %B %Y}" for b in base[not_started]]
+    if "stale_after" in df.columns:
+        # stale as at the date asked (the rule's interval and grace are in stale_after, from dbt)
+        stale = ~later & df["stale_after"].notna() & (pd.to_datetime(df["stale_after"]) < pd.Timestamp(as_at))
+        df["is_stale"] = stale
+        df["stale_note"] = [
+            f"latest figure {pd.Timestamp(d):%d %b %Y}, {(as_at.year - pd.Timestamp(d).year) * 12 + as_at.month - pd.Timestamp(d).month} months old on {as_at:%d %b %Y}"
+            if st else None for d, st in zip(df["latest_date"], stale)]
     return df
 
 

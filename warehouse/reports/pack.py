@@ -11,7 +11,7 @@ import pandas as pd
 
 from warehouse.config import paths
 from warehouse.reports import charts, data as data_mod, html, pdf, tables, xlsx
-from warehouse.reports.data import LICENCE, RAG_RULE, PackData
+from warehouse.reports.data import LICENCE, PackData
 
 SAMPLE_BANNER = ("SAMPLE DATA: rows marked SAMPLE come from the project's generator, not from the force. "
                  "They show how the pack works and must not be quoted as real figures.")
@@ -38,16 +38,16 @@ def footnotes(d: PackData) -> list[str]:
     # The short notes come first; the list of sources is long, so it goes last.
     out = [f"Data as at {d.as_at:%d %B %Y} (published version {d.version}).",
            dq + ".",
-           "RAG rule: " + RAG_RULE,
+           "Status rule: " + d.status_rule,
            "Definitions of every metric are in the Notes.",
            "Sources: " + "; ".join(d.sources) + ". " + LICENCE]
     if d.has_sample:
-        out.insert(1, "Rows marked SAMPLE are generated sample data, not force data.")
+        out.insert(1, "SAMPLE: rows, tables and charts marked SAMPLE are generated sample data, not force data.")
     return out
 
 
 def notes_table(d: PackData) -> pd.DataFrame:
-    rows = [("RAG rule", RAG_RULE), ("Licence", LICENCE),
+    rows = [("Status rule", d.status_rule), ("Licence", LICENCE),
             ("Small numbers", "Domestic-abuse and hate-crime counts below force level that are under 10 are shown "
              "as [c], and a further count is hidden where a total would reveal them.")]
     if d.has_sample:
