@@ -98,10 +98,10 @@ def expected_metrics(var: Path) -> pd.DataFrame:
     for f in _latest_per_file_name(_landed(var, "hate_crime")):
         d = pd.read_csv(f).groupby("strand").sum(numeric_only=True)
         k = _key(f.name)
-        add("hate_crimes", k, d.loc["all", "crimes"])
+        add("hate_crimes_monthly_sample", k, d.loc["all", "crimes"])
         add("hate_incidents", k, d.loc["all", "incidents"])
         for s in ("race", "religion", "sexual_orientation", "disability", "transgender"):
-            add(f"hate_crimes_{s}", k, d.loc[s, "crimes"])
+            add(f"hate_crimes_{s}_monthly_sample", k, d.loc[s, "crimes"])
         add("hate_crime_charge_rate_pct", k, 100 * d.loc["all", "outcome_charge_summons"] / d.loc["all", "crimes"],
             d.loc["all", "outcome_charge_summons"], d.loc["all", "crimes"])
     out = pd.DataFrame(rows, columns=["metric_id", "area_code", "period_end", "expected", "exp_num", "exp_den"])

@@ -11,3 +11,9 @@
         {{ ref(name) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The date the latest milestone figures are judged at (staleness, passed deadlines): the dbt var
+    milestone_as_at, or the build date. -#}
+{% macro milestone_as_at() -%}
+    {%- if var('milestone_as_at') -%} date '{{ var('milestone_as_at') }}' {%- else -%} current_date {%- endif -%}
+{%- endmacro %}

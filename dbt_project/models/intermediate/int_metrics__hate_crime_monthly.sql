@@ -1,12 +1,14 @@
 -- Hate crime metrics from the forces' monthly feed (SAMPLE data), forces by month (sums of their
--- CSPs). hate_crimes and hate_incidents count each crime once (strand 'all').
+-- CSPs). hate_crimes_monthly_sample and hate_incidents count each crime once (strand 'all').
+-- The crime counts have their own *_monthly_sample ids: the real Home Office annual figures are
+-- hate_crimes / hate_crimes_<strand>, and real and sample data never share a metric id.
 {%- set metrics = [
-    ['hate_crimes', 'crimes_all', 'count', none, none],
-    ['hate_crimes_race', 'crimes_race', 'count', none, none],
-    ['hate_crimes_religion', 'crimes_religion', 'count', none, none],
-    ['hate_crimes_sexual_orientation', 'crimes_sexual_orientation', 'count', none, none],
-    ['hate_crimes_disability', 'crimes_disability', 'count', none, none],
-    ['hate_crimes_transgender', 'crimes_transgender', 'count', none, none],
+    ['hate_crimes_monthly_sample', 'crimes_all', 'count', none, none],
+    ['hate_crimes_race_monthly_sample', 'crimes_race', 'count', none, none],
+    ['hate_crimes_religion_monthly_sample', 'crimes_religion', 'count', none, none],
+    ['hate_crimes_sexual_orientation_monthly_sample', 'crimes_sexual_orientation', 'count', none, none],
+    ['hate_crimes_disability_monthly_sample', 'crimes_disability', 'count', none, none],
+    ['hate_crimes_transgender_monthly_sample', 'crimes_transgender', 'count', none, none],
     ['hate_incidents', 'incidents_all', 'count', none, none],
     ['hate_crime_charge_rate_pct', '100.0 * charge_summons_all / nullif(crimes_all, 0)', 'percent',
      'charge_summons_all', 'crimes_all'],

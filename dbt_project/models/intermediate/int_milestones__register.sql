@@ -1,10 +1,12 @@
--- The milestone register (seed reference.milestones), typed: one row per milestone.
+-- The milestone register (seed reference.milestones), typed: one row per milestone, with the title
+-- and date of the document it cites (seed reference.documents).
 select
     r.milestone_id,
     r.area_code,
     a.area_name,
     r.plan_priority,
     r.statement,
+    coalesce(nullif(trim(r.commitment_type), ''), 'commitment')  as commitment_type,
     nullif(trim(r.metric_id), '')                           as metric_id,
     nullif(trim(r.period_type), '')                         as period_type,
     nullif(trim(r.direction), '')                           as direction,
@@ -19,9 +21,12 @@ select
     r.target_rule,
     cast(r.target_date as date)                             as target_date,
     r.source_document,
+    d.title                                                 as source_title,
+    cast(d.document_date as date)                           as source_date,
     r.quote,
     coalesce(cast(r.measurable as boolean), false)          as measurable,
     r.data_needed,
     r.notes
 from {{ milestone_input('milestones') }} as r
 inner join {{ ref('dim_areas') }} as a on a.area_code = r.area_code
+left join {{ ref('documents') }} as d on d.source_document = r.source_document

@@ -1,6 +1,7 @@
 -- Every period from a milestone's baseline on, with the recent trend as it stood then: a
--- least-squares line through the last `milestone_trend_periods` periods (days since the baseline
--- on x), so each reporting date is judged only on what was known at that date.
+-- least-squares line through the last `milestone_trend_periods` periods of the same segment (days
+-- since the baseline on x; never across a gap, see int_milestones__series), so each reporting date
+-- is judged only on what was known at that date.
 with points as (
     select
         o.milestone_id,
@@ -10,8 +11,10 @@ with points as (
         o.denominator,
         o.is_sample,
         o.source,
+        o.segment,
+        o.cadence_days,
         date_diff('day', b.baseline_date, o.period_end) as days_since_baseline
-    from {{ ref('int_milestones__observations') }} as o
+    from {{ ref('int_milestones__series') }} as o
     inner join {{ ref('int_milestones__baselines') }} as b using (milestone_id)
     where o.period_end >= b.baseline_date
 )
@@ -23,6 +26,8 @@ select
     numerator,
     denominator,
     source,
+    segment,
+    cadence_days,
     regr_slope(value, days_since_baseline) over recent      as slope_per_day,
     count(*) over recent                                    as trend_points,
     min(period_end) over recent                             as trend_from,
@@ -32,6 +37,6 @@ select
     )                                                       as any_sample_so_far
 from points
 window recent as (
-    partition by milestone_id order by period_end
+    partition by milestone_id, segment order by period_end
     rows between {{ var('milestone_trend_periods') | int - 1 }} preceding and current row
 )

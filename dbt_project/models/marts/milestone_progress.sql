@@ -1,25 +1,12 @@
 {#
   Progress of every Police and Crime Plan milestone: one row per milestone and reporting date (each
   period with data after the baseline; one row with reporting_date null for a milestone with no data).
-
-  The RAG rule, written once here (and explained in _marts__models.yml and docs/milestones.md).
-  Thresholds are the dbt vars in dbt_project.yml.
-    target milestones (absolute, relative_change, back_to_level):
-      green  target reached, or progress_pct >= expected progress (straight line baseline -> target
-             by the deadline) minus milestone_rag_tolerance_pct percentage points
-      amber  behind that, but the recent trend reaches the target on or before the deadline
-      red    behind, and the trend reaches it after the deadline, never, or moves the wrong way
-             (after the deadline the expected progress is 100%, so an unmet target is red)
-    direction-only milestones, on the recent trend as % of the baseline a year in the good direction:
-      green >= +milestone_flat_change_pct; red <= -milestone_flat_change_pct; amber in between
-    not measurable: not measurable from any data held, no data for the metric and force yet, or no
-      period after the baseline yet (status_reason says which).
+  The status and its reason come from int_milestones__status (the rule, written once there and in
+  words in reference.status_rules); this model adds the comparisons with England and Wales and the
+  peer group at the same period.
 #}
-{% set tol = var('milestone_rag_tolerance_pct') %}
-{% set flat = var('milestone_flat_change_pct') %}
-
-with register as (
-    select * from {{ ref('int_milestones__register') }}
+with s0 as (
+    select * from {{ ref('int_milestones__status') }}
 ),
 
 mv as (
@@ -38,132 +25,22 @@ loads as (
     where status = 'accepted'
 ),
 
-rows_ as (
-    select
-        r.* exclude (period_type),   -- the series actually used is in b.period_type
-        b.period_type,
-        b.unit,
-        b.baseline_date,
-        b.baseline_value,
-        b.target_value,
-        t.reporting_date is not null                                as has_data_after_baseline,
-        coalesce(t.reporting_date, b.baseline_date)                 as latest_date,
-        coalesce(t.value, b.baseline_value)                         as latest_value,
-        t.numerator                                                 as latest_numerator,
-        t.denominator                                               as latest_denominator,
-        t.source,
-        t.slope_per_day,
-        t.trend_points,
-        t.trend_from,
-        coalesce(t.any_sample_so_far, b.baseline_is_sample, false)  as is_sample
-    from register as r
-    left join {{ ref('int_milestones__baselines') }} as b using (milestone_id)
-    left join {{ ref('int_milestones__trend') }} as t
-        on t.milestone_id = r.milestone_id and t.reporting_date > b.baseline_date
-),
-
-measured as (
-    select
-        *,
-        (target_value - latest_value) * direction_sign                      as gap_to_target,
-        (target_value - latest_value) * direction_sign <= 0                 as target_reached,
-        latest_value - baseline_value                                       as progress_numerator,
-        target_value - baseline_value                                       as progress_denominator,
-        case when (target_value - baseline_value) * direction_sign > 0
-             then round(100 * (latest_value - baseline_value) / (target_value - baseline_value), 4)
-        end                                                                 as progress_pct,
-        case when target_value is not null and target_date > baseline_date
-             then round(100 * least(1, greatest(0,
-                      date_diff('day', baseline_date, latest_date) / date_diff('day', baseline_date, target_date))), 4)
-        end                                                                 as expected_progress_pct,
-        round(slope_per_day * 365.25, 6)                                    as trend_per_year,
-        case when baseline_value <> 0
-             then round(100 * slope_per_day * 365.25 * direction_sign / abs(baseline_value), 4)
-        end                                                                 as trend_pct_per_year
-    from rows_
-),
-
-projected as (
-    select
-        *,
-        case
-            when target_reached then latest_date
-            when slope_per_day * direction_sign > 0
-                 and gap_to_target / (slope_per_day * direction_sign) < 36525
-                then latest_date + cast(ceil(round(gap_to_target / (slope_per_day * direction_sign), 6)) as integer)
-        end                                                                 as projected_date,
-        baseline_value + (target_value - baseline_value) * expected_progress_pct / 100 as expected_value_now,
-        target_value is not null and target_date is not null               as has_dated_target
-    from measured
-),
-
-rated as (
-    select
-        *,
-        case
-            when not measurable or metric_id is null then 'not measurable'
-            when baseline_value is null then 'not measurable'
-            when not has_data_after_baseline then 'not measurable'
-            when has_dated_target then
-                case
-                    when target_reached then 'green'
-                    when round(progress_pct - expected_progress_pct, 4) >= -{{ tol }} then 'green'
-                    when projected_date <= target_date then 'amber'
-                    else 'red'
-                end
-            when target_value is not null and target_reached then 'green'
-            when trend_pct_per_year is null then 'not measurable'
-            when trend_pct_per_year >= {{ flat }} then 'green'
-            when trend_pct_per_year <= -{{ flat }} then 'red'
-            else 'amber'
-        end as rag_status
-    from projected
-),
-
-explained as (
-    select
-        *,
-        case
-            when not measurable or metric_id is null
-                then 'not measurable yet: needs ' || coalesce(data_needed, 'a data source')
-            when baseline_value is null
-                then 'no data yet for ' || metric_id || ' in ' || area_name
-            when not has_data_after_baseline
-                then 'no data after the baseline (' || strftime(baseline_date, '%d %b %Y') || ') yet'
-            when rag_status = 'not measurable'
-                then 'too few periods for a trend'
-            when has_dated_target then
-                case
-                    when target_reached then 'target reached'
-                    when rag_status = 'green' then printf('on or ahead of the straight-line trajectory (%.1f%% of the way, %.1f%% expected, tolerance %s points)', progress_pct, expected_progress_pct, '{{ tol }}')
-                    when rag_status = 'amber' then printf('behind trajectory (%.1f%% of the way, %.1f%% expected) but the recent trend reaches the target by ', progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
-                    when latest_date >= target_date then 'deadline passed, target not reached'
-                    when coalesce(slope_per_day * direction_sign, 0) <= 0 then printf('behind trajectory (%.1f%% of the way, %.1f%% expected) and the recent trend is flat or moving the wrong way', coalesce(progress_pct, 0), expected_progress_pct)
-                    when projected_date is null then printf('behind trajectory (%.1f%% of the way, %.1f%% expected) and the recent trend does not reach the target within 100 years', coalesce(progress_pct, 0), expected_progress_pct)
-                    else printf('behind trajectory (%.1f%% of the way, %.1f%% expected); the recent trend reaches the target only on ', progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
-                end
-            when rag_status = 'green' and target_reached then 'target reached'
-            else printf('recent trend %+.1f%% of the baseline a year in the wanted direction (flat band +/-%s%%)', trend_pct_per_year, '{{ flat }}')
-        end as status_reason
-    from rated
-),
-
 -- Comparisons at the same period: per 100,000 residents for counts (population: latest mid-year
 -- estimate on or before the period), the figure itself for rates, percentages and times.
 scaled as (
     select e.*, e.unit in ('FTE', 'headcount', 'count', 'hours') as per_100k_applies
-    from explained as e
+    from s0 as e
 ),
 
 own_pop as (
-    select s.milestone_id, s.latest_date, p.population, p.period_end as population_date
+    select s.milestone_id, s.reporting_date, s.latest_date, p.population, p.period_end as population_date
     from scaled as s
     asof inner join population as p on p.area_code = s.area_code and p.period_end <= s.latest_date
     where s.per_100k_applies and p.period_end > s.latest_date - {{ pop_age }}
 ),
 
 ew as (
-    select s.milestone_id, s.latest_date, v.value, v.numerator, v.denominator,
+    select s.milestone_id, s.reporting_date, s.latest_date, v.value, v.numerator, v.denominator,
            case when p.period_end > s.latest_date - {{ pop_age }} then p.population end as population
     from scaled as s
     inner join mv as v
@@ -173,7 +50,7 @@ ew as (
 ),
 
 peer_values as (
-    select s.milestone_id, s.latest_date, g.peer_area_code, v.value, v.numerator, v.denominator,
+    select s.milestone_id, s.reporting_date, s.latest_date, g.peer_area_code, v.value, v.numerator, v.denominator,
            case when p.period_end > s.latest_date - {{ pop_age }} then p.population end as population
     from scaled as s
     inner join {{ ref('peer_groups') }} as g on g.area_code = s.area_code
@@ -186,7 +63,7 @@ peer_values as (
 peers as (
     select
         milestone_id,
-        latest_date,
+        reporting_date,
         count(*)                                                     as peer_group_forces,
         sum(value) filter (where population is not null)             as sum_value_with_population,
         sum(population)                                              as sum_population,
@@ -210,7 +87,7 @@ select
     s.unit,
     s.direction,
     s.target_kind,
-    s.latest_date                                                    as reporting_date,
+    s.reporting_date,
     s.planned_baseline_date,
     s.baseline_date,
     round(s.baseline_value, 4)                                      as baseline_value,
@@ -223,14 +100,28 @@ select
     s.latest_numerator,
     s.latest_denominator,
     -- Judgement figures are left empty on a not-measurable row (a lone baseline is no progress).
-    case when s.rag_status <> 'not measurable' then round(s.progress_numerator, 4) end   as progress_numerator,
-    case when s.rag_status <> 'not measurable' then round(s.progress_denominator, 4) end as progress_denominator,
-    case when s.rag_status <> 'not measurable' then s.progress_pct end                   as progress_pct,
-    case when s.rag_status <> 'not measurable' then s.expected_progress_pct end          as expected_progress_pct,
-    case when s.rag_status <> 'not measurable' then round(s.expected_value_now, 4) end   as expected_value_now,
+    case when s.status <> 'not measurable' then round(s.progress_numerator, 4) end   as progress_numerator,
+    case when s.status <> 'not measurable' then round(s.progress_denominator, 4) end as progress_denominator,
+    case when s.status <> 'not measurable' then s.progress_pct end                   as progress_pct,
+    case when s.status <> 'not measurable' then s.expected_progress_pct end          as expected_progress_pct,
+    case when s.status <> 'not measurable' then round(s.expected_value_now, 4) end   as expected_value_now,
+    s.status,
+    s.status_date,
     s.rag_status,
     s.status_reason,
-    case when s.rag_status <> 'not measurable' then s.projected_date end                 as projected_date,
+    s.variation,
+    s.signal,
+    s.assurance,
+    round(s.process_mean, 4)                                         as process_mean,
+    round(s.process_lower_limit, 4)                                  as process_lower_limit,
+    round(s.process_upper_limit, 4)                                  as process_upper_limit,
+    s.is_stale,
+    s.stale_note,
+    s.stale_after,
+    s.deadline_date,
+    round(s.deadline_value, 4)                                       as deadline_value,
+    s.commitment_type,
+    case when s.status <> 'not measurable' then s.projected_date end                 as projected_date,
     s.trend_per_year,
     s.trend_pct_per_year,
     s.trend_points,
@@ -265,12 +156,14 @@ select
     s.measurable,
     s.data_needed,
     s.source_document,
+    s.source_title,
+    s.source_date,
     s.quote,
     s.notes,
-    row_number() over (partition by s.milestone_id order by s.latest_date desc nulls last) = 1 as is_latest,
+    row_number() over (partition by s.milestone_id order by s.reporting_date desc nulls last) = 1 as is_latest,
     l.data_as_at
 from scaled as s
 cross join loads as l
-left join own_pop as op using (milestone_id, latest_date)
-left join ew using (milestone_id, latest_date)
-left join peers as pr using (milestone_id, latest_date)
+left join own_pop as op using (milestone_id, reporting_date)
+left join ew using (milestone_id, reporting_date)
+left join peers as pr using (milestone_id, reporting_date)
