@@ -23,7 +23,7 @@ plt.rcParams.update({"svg.hashsalt": "pcp", "font.size": 8, "axes.spines.top": F
 
 # Dark blue and black survive greyscale; line style and marker carry the meaning, not colour alone.
 INK = {"real": "#1d4f91", "sample": "#8a5a00", "limits": "#555555", "target": "#000000", "signal": "#c62828"}
-MAX_TICKS = 8
+MAX_TICKS = 6
 # The longest gap between two figures that still counts as the series' normal cadence.
 CADENCE_DAYS = {"month": 62, "quarter": 100, "snapshot": 400, "financial_year": 400, "calendar_year": 400}
 
@@ -73,7 +73,7 @@ def _tick_label(d: pd.Timestamp, period_type: str | None) -> str:
 
 def milestone_chart(points: pd.DataFrame, milestone: pd.Series, title: str, unit: str):
     """A figure for one milestone; ``points`` from ``series_frame``."""
-    fig, ax = plt.subplots(figsize=(6.2, 2.6), dpi=120)
+    fig, ax = plt.subplots(figsize=(6.2, 2.4), dpi=120)
     p = points.copy()
     p["period_end"] = pd.to_datetime(p["period_end"])
     sample = p.get("is_sample", pd.Series(False, index=p.index)).fillna(False).astype(bool)
@@ -122,8 +122,7 @@ def milestone_chart(points: pd.DataFrame, milestone: pd.Series, title: str, unit
             ax.annotate(when, (pd.Timestamp(td), 1), xycoords=("data", "axes fraction"), fontsize=6.5,
                         ha="right", va="top", rotation=90)
         else:
-            ax.annotate(when + " \u2192", (1, 1.01), xycoords="axes fraction", fontsize=6.5, ha="right",
-                        va="bottom")
+            ax.plot([], [], ls="none", label=f"{when[0].upper()}{when[1:]} (beyond the chart)")
     ticks = _ticks(dates, (dates[-1] - dates[0]) / max(right - left, pd.Timedelta(days=1)))
     ax.set_xticks(ticks)
     ax.set_xticklabels([_tick_label(d, milestone.get("period_type")) for d in ticks])

@@ -47,6 +47,9 @@ ol.sources li{margin:.15em 0;font-size:.85em;overflow-wrap:anywhere}
  table.ms td{border:none;padding:2px 0;text-align:left;white-space:normal}
  table.ms td::before{content:attr(data-label);display:block;font-size:.75em;font-weight:bold;color:#1d4f91;text-transform:uppercase}
  table.ms td.status{font-size:1.05em}
+ table.ms td:empty{display:none}
+ table.ms td:first-child{font-weight:bold;font-size:1.1em}
+ table.ms td:first-child::before{content:none}
 }
 @media print{@page{size:A4 landscape;margin:12mm}body{max-width:none;padding:0}.scroll{overflow:visible}
  h2{break-after:avoid}tr,figure{break-inside:avoid}.charts{grid-template-columns:1fr 1fr}table{font-size:.7em}}

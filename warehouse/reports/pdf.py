@@ -47,10 +47,16 @@ def _words(text: str, font: str) -> tuple[float, float]:
     return word, line
 
 
-def widths(cells: list[list[str]], total: float = WIDTH) -> list[float]:
+def widths(cells: list[list[str]], total: float = WIDTH, share: dict[int, float] | None = None) -> list[float]:
     """Column widths that fit ``total``: each at least its widest word (header included, so no word
-    is split), the rest shared in proportion to how much each column's text would still wrap."""
+    is split), the rest shared in proportion to how much each column's text would still wrap, or to
+    ``share`` (column index -> fraction of the width) where given."""
     n = len(cells[0])
+    if share:
+        need = [max(_words(row[j], "Helvetica-Bold" if r == 0 else "Helvetica")[0] for r, row in enumerate(cells)) + PAD
+                for j in range(n)]
+        want = [max(need[j], share.get(j, 0) * total) for j in range(n)]
+        return [w * total / sum(want) for w in want]
     need, want = [0.0] * n, [0.0] * n
     for r, row in enumerate(cells):
         font = "Helvetica-Bold" if r == 0 else "Helvetica"
@@ -68,7 +74,12 @@ def widths(cells: list[list[str]], total: float = WIDTH) -> list[float]:
     return [m + spare * e / sum(extra) for m, e in zip(need, extra)]
 
 
-def _table(df: pd.DataFrame, units: dict[str, str] | None = None, total: float = WIDTH) -> Table:
+MILESTONE_SHARE = {"Milestone": .05, "Commitment": .25, "Baseline": .075, "Target": .085, "Latest": .12,
+                   "England and Wales": .07, "Peer group": .045, "Status": .1, "Reason": .205}
+
+
+def _table(df: pd.DataFrame, units: dict[str, str] | None = None, total: float = WIDTH,
+           share: dict[str, float] | None = None) -> Table:
     units = units or {}
     num = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
     text = [[str(c) for c in df.columns]]
@@ -78,7 +89,8 @@ def _table(df: pd.DataFrame, units: dict[str, str] | None = None, total: float =
     for row in text[1:]:
         data.append([Paragraph(escape(t).replace("\n", "<br/>"), CELL_R if num[j] else CELL)
                      for j, t in enumerate(row)])
-    t = Table(data, colWidths=widths(text, total), repeatRows=1)
+    by_index = {list(df.columns).index(c): f for c, f in (share or {}).items() if c in df.columns}
+    t = Table(data, colWidths=widths(text, total, by_index), repeatRows=1)
     style = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1d4f91")),
              ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -97,15 +109,15 @@ def _charts(charts) -> list:
     """Charts two across, two down a page, each with its caption."""
     cells = []
     for c in charts:
-        img = Image(io.BytesIO(c.png), width=WIDTH / 2 - 4 * mm, height=(WIDTH / 2 - 4 * mm) * 2.6 / 6.2)
+        img = Image(io.BytesIO(c.png), width=WIDTH / 2 - 6 * mm, height=(WIDTH / 2 - 6 * mm) * 2.4 / 6.2)
         cells.append([img, Paragraph(escape(c.caption), FOOT)])
     rows = []
     for i in range(0, len(cells), 2):
         pair = cells[i:i + 2] + ([["", ""]] if len(cells[i:i + 2]) == 1 else [])
-        rows.append(Table([[pair[0][0], pair[1][0]], [pair[0][1], pair[1][1]]], colWidths=[WIDTH / 2] * 2,
+        rows.append(KeepTogether(Table([[pair[0][0], pair[1][0]], [pair[0][1], pair[1][1]]], colWidths=[WIDTH / 2] * 2,
                           style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
                                  ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])))
     return rows
 
 
@@ -125,7 +137,7 @@ def write(path: Path, paper) -> Path:
                            FOOT))
     if not paper.milestones.empty:
         story.append(Paragraph("Milestones", H2))
-        story.append(_table(paper.milestones))
+        story.append(_table(paper.milestones, share=MILESTONE_SHARE))
         story.append(Paragraph("Numbers in square brackets refer to the numbered Sources at the end; full quotes are "
                                "under Quotes. STALE marks a latest figure older than its reporting interval allows.",
                                FOOT))

@@ -77,20 +77,26 @@ def status_of(m: pd.DataFrame) -> pd.Series:
 
 
 def stale_of(m: pd.DataFrame, as_at: dt.date) -> pd.Series:
-    """The staleness note per milestone ('' when current): the mart's note, else latest figure older
-    than 15 months (snapshots, years) or 3 months (monthly feeds)."""
-    if "stale_note" in m.columns and "is_stale" in m.columns:
-        return m["stale_note"].where(m["is_stale"].fillna(False).astype(bool), "").fillna("").astype(str)
+    """The staleness note per milestone as at ``as_at`` ('' when current).
+
+    A latest figure is stale once ``as_at`` passes the mart's ``stale_after`` (its date plus the
+    reporting interval and grace period); without that column, after 15 months (snapshots, years) or
+    3 months (monthly feeds).
+    """
     out = []
-    for r in m.itertuples(index=False):
-        d = getattr(r, "latest_date", None)
+    for r in m.to_dict("records"):
+        d = r.get("latest_date")
         if _missing(d):
             out.append("")
             continue
         d = pd.Timestamp(d).date()
-        limit = 92 if getattr(r, "period_type", None) == "month" else 456
-        out.append(f"latest figure {d:%-d %b %Y}, {(as_at - d).days // 30} months old"
-                   if (as_at - d).days > limit else "")
+        after = r.get("stale_after")
+        if "stale_after" in m.columns:
+            stale = not _missing(after) and as_at > pd.Timestamp(after).date()
+        else:
+            stale = (as_at - d).days > (92 if r.get("period_type") == "month" else 456)
+        months = (as_at.year - d.year) * 12 + as_at.month - d.month
+        out.append(f"latest figure {d:%-d %b %Y}, {months} months old at {as_at:%-d %b %Y}" if stale else "")
     return pd.Series(out, index=m.index, dtype=object)
 
 
@@ -149,9 +155,13 @@ def milestone_table(data: PackData) -> pd.DataFrame:
     return out[MILESTONE_COLUMNS].reset_index(drop=True)
 
 
-def _short_quote(q: str, words: int = 14) -> str:
-    w = str(q or "").split()
-    return "\u201c" + " ".join(w[:words]) + ("\u2026" if len(w) > words else "") + "\u201d"
+def _short(text: str, words: int) -> str:
+    w = str(text or "").split()
+    return " ".join(w[:words]) + ("\u2026" if len(w) > words else "")
+
+
+def _short_quote(q: str, words: int = 10) -> str:
+    return "\u201c" + _short(q, words) + "\u201d"
 
 
 def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None) -> pd.DataFrame:
@@ -166,7 +176,7 @@ def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None)
     for r in t.to_dict("records"):
         unit = r["Unit"] if isinstance(r["Unit"], str) else None
         pct = "percent" if unit == "percent" else None
-        src = ", ".join(x for x in (str(r["Source document"] or ""), display(r["Document date"])) if x)
+        src = ", ".join(x for x in (_short(str(r["Source document"] or ""), 9), display(r["Document date"])) if x)
         commitment = f"{r['Commitment']}\nSource: {src}. {_short_quote(r['Quote'])}" + \
             (f" (full quote: {quote_refs[r['Milestone']]})" if r["Milestone"] in quote_refs else "")
         latest = with_unit(r["Latest"], unit)
@@ -177,7 +187,8 @@ def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None)
             if r["Sources"]:
                 latest += f" {r['Sources']}"
         flags = [f for f in (r["SAMPLE"], "STALE: " + r["Stale"] if r["Stale"] else "") if f] if latest else []
-        status = r["Status"] + (f" ({display(r['Status date'])})" if not _missing(r["Status date"]) else "")
+        dated = r["Status"] in ("met", "met late", "missed") and not _missing(r["Status date"])
+        status = r["Status"] + (f" ({display(r['Status date'])})" if dated else "")
         verdicts = "; ".join(str(r[c]) for c in ("Variation", "Assurance") if isinstance(r[c], str) and r[c])
         ew = with_unit(r["England and Wales"], pct)
         if ew and isinstance(r["Compared as"], str) and r["Compared as"]:
@@ -333,7 +344,7 @@ def key_figures(data: PackData) -> pd.DataFrame:
     if k.empty:
         return pd.DataFrame(columns=["Measure", "Unit", "Period", "Force", "England and Wales", "Peer group",
                                      "SAMPLE", "Sources"])
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Measure": k["label"],
         "Unit": k["unit"],
         "Period": [_period_label(d, t) for d, t in zip(k["period_end"], k["period_type"])],
@@ -343,3 +354,4 @@ def key_figures(data: PackData) -> pd.DataFrame:
         "SAMPLE": k["is_sample"].fillna(False).map({True: "SAMPLE", False: ""}),
         "Sources": k["source"].map(lambda x: data.cite_texts([x])),
     })
+    return out if out["SAMPLE"].any() else out.drop(columns="SAMPLE")

@@ -19,19 +19,22 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from warehouse.reports.charts import _tick_label
 from warehouse.reports.tables import RAG_FILL, STATUS_RAG, neutralise
 
 HEADER_FILL = PatternFill("solid", fgColor="1D4F91")
-WRAP_WIDTH = {"Commitment": 45, "Reason": 50, "Quote": 50, "Note": 90, "Title": 60, "Measure": 45,
-              "Source document": 40, "Stale": 24, "Licence": 30, "Bundled file": 45, "Topic": 32}
+WRAP_WIDTH = {"Commitment": 36, "Reason": 40, "Quote": 50, "Note": 90, "Title": 60, "Measure": 36,
+              "Source document": 40, "Stale": 18, "Licence": 30, "Bundled file": 45, "Topic": 32}
+LINE_HEIGHT = 12.0  # points per wrapped line at the default 11 pt font
 DATE_FORMAT = "d mmm yyyy"
 INT_FORMAT = "#,##0"
 DEC_FORMAT = "#,##0.0"
 # The Milestones sheet prints its reading columns (Milestone .. SAMPLE); the rest stay on screen.
 MILESTONE_PRINT_LAST = "SAMPLE"
+CHART_ROWS = 15  # rows per chart on the Charts sheet (6.8 cm plus a gap; two to a printed page)
 
 
 def _cell(v):
@@ -94,6 +97,13 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, footnotes: list[str]) -> 
                 if fill:
                     cell.fill = PatternFill("solid", fgColor=fill)
                     cell.font = Font(bold=True, color="000000" if fill == RAG_FILL["amber"] else "FFFFFF")
+    # Row heights set from the wrapped text: not every reader re-measures rows when it opens a file.
+    wrapped = [(i, WRAP_WIDTH[str(c)]) for i, c in enumerate(cols) if str(c) in WRAP_WIDTH]
+    if wrapped:
+        for r_idx, row in enumerate(df.itertuples(index=False), start=2):
+            lines = max(-(-len(str(row[i] or "")) // max(1, int(w * 1.1))) for i, w in wrapped)
+            if lines > 1:
+                ws.row_dimensions[r_idx].height = LINE_HEIGHT * lines + 3
     last_col = cols.index(MILESTONE_PRINT_LAST) + 1 if title == "Milestones" and MILESTONE_PRINT_LAST in cols \
         else len(cols)
     r = last_row + 2
@@ -140,7 +150,7 @@ def _charts(wb: Workbook, charts) -> None:
         ch = LineChart()
         ch.title = c.title
         ch.y_axis.title = c.unit
-        ch.height, ch.width = 8.5, 24
+        ch.height, ch.width = 6.8, 22
         ch.display_blanks = "gap"
         used = [j for j in range(2, 9) if any(data.cell(row=i, column=j).value is not None
                                             for i in range(top + 1, r + 1))]
@@ -165,7 +175,9 @@ def _charts(wb: Workbook, charts) -> None:
         ch.x_axis.delete = False
         ch.y_axis.delete = False
         ch.legend.position = "r"
-        view.add_chart(ch, f"A{3 + n * 18}")
+        view.add_chart(ch, f"A{3 + n * CHART_ROWS}")
+        if n % 2 == 1:
+            view.row_breaks.append(Break(id=2 + (n + 1) * CHART_ROWS))  # two charts to a printed page
         row = r + 3
     data.column_dimensions["A"].width = 40
     for ws in (view, data):
