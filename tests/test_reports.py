@@ -395,3 +395,46 @@ def test_html_fits_desktop_and_phone_with_every_status_visible(packs, published,
     assert sorted(r["ids"]) == ids
     if width >= 1400:
         assert not r["cut"], f"tables cut at {width} px: {r['cut']}"
+
+
+def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_built):
+    """An earlier publication in milestone_status_history with TVP-01 in another status: page one says so."""
+    from warehouse.reports import data as data_mod
+    from warehouse.reports.pack import _summary
+    from warehouse.reports.tables import milestone_table, status_counts
+
+    con = duckdb.connect(str(copy_of_built / "warehouse.duckdb"))
+    now = con.execute("select rag_status from marts.milestone_status_history where milestone_id = 'TVP-01' "
+                      "order by built_at desc limit 1").fetchall()[0][0]
+    before = "green" if now != "green" else "red"
+    con.execute("""insert into marts.milestone_status_history
+        select * replace (built_at - interval 30 day as built_at,
+                          case when milestone_id = 'TVP-01' then ? else rag_status end as rag_status)
+        from marts.milestone_status_history where built_at = (select max(built_at) from marts.milestone_status_history)""",
+                [before])
+    con.close()
+    d = data_mod.load("Thames Valley", AS_AT)
+    assert d.changes[["milestone_id", "before", "now"]].values.tolist() == [["TVP-01", before, now]]
+    mt = milestone_table(d)
+    lines = _summary(d, mt, status_counts(mt))
+    assert any(f"TVP-01 {before} \u2192 {now}" in ln for ln in lines), lines
+
+
+def test_charts_name_sample_and_process_limits_in_the_legend(packs, published):
+    html_text = (packs[0]["Thames Valley"].folder / "milestone-pack.html").read_text()
+    by_id = {mid: svg for svg, mid in re.findall(r"<figure>(.*?)<figcaption class='foot'>([A-Z]+-\d+):",
+                                                 html_text, re.S)}
+    assert by_id
+    sample = {r[0] for r in published.execute(
+        "select distinct milestone_id from marts.milestone_spc where area_code = 'E23000029' and is_sample "
+        "and period_end <= ?", [AS_AT]).fetchall()}
+    limits = {r[0] for r in published.execute(
+        "select distinct milestone_id from marts.milestone_spc where area_code = 'E23000029' "
+        "and upper_limit is not null and period_end <= ?", [AS_AT]).fetchall()}
+    assert sample and limits
+    for mid, svg in by_id.items():
+        assert ("SAMPLE figures" in svg) == (mid in sample), mid
+        if mid not in sample:
+            assert "Force figures" in svg, mid
+        if mid in limits:
+            assert "Process limits" in svg and "Mean" in svg, mid

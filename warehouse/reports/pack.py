@@ -141,6 +141,11 @@ def _summary(d: PackData, mt: pd.DataFrame, counts: dict[str, int]) -> list[str]
     return out
 
 
+def _without_empty(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop a SAMPLE column that marks nothing."""
+    return df.drop(columns="SAMPLE") if "SAMPLE" in df.columns and not df["SAMPLE"].astype(bool).any() else df
+
+
 def build_pack(force: str, as_at: dt.date, out_root: Path | None = None) -> Pack:
     d = data_mod.load(force, as_at)
     folder = Path(out_root or paths().reports) / slug(d.force) / as_at.isoformat()
@@ -182,8 +187,8 @@ def build_pack(force: str, as_at: dt.date, out_root: Path | None = None) -> Pack
         title=title, subtitle=subtitle, sample_banner=SAMPLE_BANNER if d.has_sample else None,
         summary=_summary(d, mt, counts), counts=counts, status_rule=d.status_rule,
         milestones=tables.milestone_display(mt, {m: "Quotes" for m in mt["Milestone"]}), charts=chart_list,
-        key_figures=key if mt.empty else
-        key[key["England and Wales"].notna() | key["Peer group"].notna()].reset_index(drop=True),
+        key_figures=key if mt.empty else _without_empty(
+            key[key["England and Wales"].notna() | key["Peer group"].notna()].reset_index(drop=True)),
         key_note=(f"Latest figure of each measure{'' if mt.empty else ' compared'}. England and Wales and the peer-group mean ({', '.join(d.peers)}) "
                   "are shown for rates, percentages and times, for the same period; counts of forces of different "
                   "sizes are not compared." if d.peers else "Latest figure of each measure."),
