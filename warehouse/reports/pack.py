@@ -197,7 +197,8 @@ def build_pack(force: str, as_at: dt.date, out_root: Path | None = None) -> Pack
             ~notes["Topic"].isin(d.metrics["label"]) | notes["Topic"].isin(mt["Metric"]))].reset_index(drop=True),
         sources=sources)
     files = []
-    sheets = {"Milestones": mt, "Latest figures": key, **domains, **tables.partnership_tables(d)}
+    sheets = {"Milestones": mt, "Latest figures": key, **tables.domain_tables(d, recent=False),
+              **tables.partnership_tables(d)}
     src = pd.DataFrame({"Number": [s.number for s in d.sources], "Publisher": [s.publisher for s in d.sources],
                         "Title": [s.title for s in d.sources], "Edition": [s.edition for s in d.sources],
                         "Licence": [s.licence for s in d.sources], "Bundled file": [s.file for s in d.sources],

@@ -239,12 +239,13 @@ def _period_label(d, period_type: str) -> str:
 ADDITIVE_UNITS = ("count", "hours")
 
 
-def domain_tables(data: PackData) -> dict[str, pd.DataFrame]:
+def domain_tables(data: PackData, recent: bool = True) -> dict[str, pd.DataFrame]:
     """One table per domain and period type, a row per metric and a column per period.
 
     Monthly feeds show the last 13 whole months and a total per financial year for counts and hours
     (a year still running is labelled with its number of months); percentages are pooled from their
-    counts where the warehouse holds them. Snapshots and years show the last 8 periods.
+    counts where the warehouse holds them. Snapshots and years show the last 8 periods. With
+    ``recent=False`` every period is shown (the spreadsheet and CSV).
     Columns: Measure, Unit, SAMPLE, the periods, Sources.
     """
     out: dict[str, pd.DataFrame] = {}
@@ -253,7 +254,7 @@ def domain_tables(data: PackData) -> dict[str, pd.DataFrame]:
         return out
     for (domain, ptype), part in long.groupby(["domain", "period_type"], sort=True):
         periods = sorted(part["period_end"].unique())
-        keep = periods[-(MONTHS_SHOWN if ptype == "month" else SNAPSHOTS_SHOWN):]
+        keep = periods[-(MONTHS_SHOWN if ptype == "month" else SNAPSHOTS_SHOWN):] if recent else periods
         shown = part[part["period_end"].isin(keep)]
         labels = {p: _period_label(p, ptype) for p in keep}
         rows = []

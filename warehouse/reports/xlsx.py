@@ -180,6 +180,8 @@ def _charts(wb: Workbook, charts) -> None:
             view.row_breaks.append(Break(id=2 + (n + 1) * CHART_ROWS))  # two charts to a printed page
         row = r + 3
     data.column_dimensions["A"].width = 40
+    # the charts' own columns only (22 cm is 13 default columns), so no blank page is printed beside them
+    view.print_area = f"A1:M{2 + (len(charts) + 1) // 2 * 2 * CHART_ROWS}"
     for ws in (view, data):
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
