@@ -111,7 +111,7 @@ def _date(s: pd.Series) -> pd.Series:
 # Reading order: the columns a printed sheet shows come first (through SAMPLE), the detail after.
 MILESTONE_COLUMNS = ["Milestone", "Commitment", "Baseline", "Baseline date", "Target", "Deadline", "Latest",
                      "Latest date", "Stale", "Status", "Variation", "Assurance", "Reason", "SAMPLE",
-                     "Count", "Out of", "England and Wales", "Peer group", "Compared as", "Status date", "RAG",
+                     "Count", "Out of", "Force per 100k", "England and Wales", "Peer group", "Compared as", "Status date", "RAG",
                      "Metric", "Unit", "Source document", "Document date", "Quote", "Sources"]
 
 
@@ -140,6 +140,7 @@ def milestone_table(data: PackData) -> pd.DataFrame:
         "Stale": stale_of(m, data.as_at),
         "Count": _col(m, "latest_numerator"),
         "Out of": _col(m, "latest_denominator"),
+        "Force per 100k": _col(m, "latest_value_per_100k"),
         "England and Wales": _col(m, "england_wales_value"),
         "Peer group": _col(m, "peer_group_value"),
         "Compared as": _col(m, "comparison_basis"),
@@ -191,7 +192,9 @@ def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None)
         status = r["Status"] + (f" ({display(r['Status date'])})" if dated else "")
         verdicts = "; ".join(str(r[c]) for c in ("Variation", "Assurance") if isinstance(r[c], str) and r[c])
         ew = with_unit(r["England and Wales"], pct)
-        if ew and isinstance(r["Compared as"], str) and r["Compared as"]:
+        if ew and not _missing(r["Force per 100k"]):
+            ew += f" per 100k residents (force {display(r['Force per 100k'])})"
+        elif ew and isinstance(r["Compared as"], str) and r["Compared as"]:
             ew += f" ({r['Compared as']})"
         rows.append({
             "Milestone": r["Milestone"],
@@ -202,7 +205,8 @@ def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None)
                        (f" by {display(r['Deadline'])}" if not _missing(r["Deadline"]) else "")).strip(),
             "Latest": "\n".join([latest] + flags).strip(),
             "England and Wales": ew,
-            "Peer group": with_unit(r["Peer group"], pct),
+            "Peer group": with_unit(r["Peer group"], pct) +
+            (" per 100k" if not _missing(r["Peer group"]) and not _missing(r["Force per 100k"]) else ""),
             "Status": status + (f"\n{verdicts}" if verdicts else ""),
             "Reason": r["Reason"] if isinstance(r["Reason"], str) else "",
         })
