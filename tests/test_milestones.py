@@ -139,6 +139,16 @@ def test_every_document_is_cited_by_title_and_date():
     assert {r["source_document"] for r in _register()} <= set(docs["source_document"])
 
 
+def test_the_status_rule_is_stated_once_and_the_docs_quote_it():
+    rules = pd.read_csv(PROJECT / "seeds" / "reference" / "status_rules.csv")
+    assert "summary" in set(rules["rule_id"])
+    doc = _norm((PROJECT / "docs" / "milestones.md").read_text(encoding="utf-8"))
+    for r in rules.itertuples():
+        assert _norm(r.plain_words) in doc, r.rule_id
+    statuses = {"on track", "at risk", "off track", "met", "met late", "missed", "not known at deadline", "not measurable"}
+    assert set(rules["status"].dropna()) == statuses
+
+
 # --- peer groups and panel calendar -----------------------------------------------------------------
 
 def test_peer_groups_file_is_what_the_builder_produces():
@@ -234,6 +244,51 @@ def test_status_history_has_every_milestone_for_the_build(published):
     assert last == (len(_register()), len(_register()))
 
 
+def test_no_metric_id_has_both_real_and_sample_values(published):
+    both = published.execute("""select metric_id from marts.metric_values group by metric_id
+        having count(distinct is_sample) > 1""").fetchall()
+    assert both == []
+    labels = published.execute("""select m.metric_id, m.label from reference.metrics m
+        where exists (select 1 from marts.metric_values v where v.metric_id = m.metric_id and v.is_sample)""").fetchall()
+    assert labels and all("(SAMPLE)" in label for _, label in labels), labels
+
+
+def test_issue_16_defects_have_their_right_answers(published):
+    p = published.execute("select * from marts.milestone_progress where is_latest").df().set_index("milestone_id")
+    # TVP-01: no officer figure within half a year of 31 March 2023 (the series jumps from March 2022
+    # to September 2024): not known at the deadline, never "target reached" from the 2024+ figures.
+    t1 = p.loc["TVP-01"]
+    assert t1["status"] == "not known at deadline" and t1["rag_status"] == "not measurable"
+    assert "31 Mar 2022" in t1["status_reason"] and "30 Sep 2024" in t1["status_reason"]
+    # TVP-14: no trend or limit spans the 30-month gap; not green on a trend across it.
+    t14 = p.loc["TVP-14"]
+    assert t14["status"] != "on track" and t14["trend_from"] >= pd.Timestamp("2024-09-30")
+    spc = published.execute("select period_end, segment from marts.milestone_spc where milestone_id = 'TVP-14' "
+                            "order by period_end").df()
+    assert spc.loc[spc["period_end"] >= pd.Timestamp("2024-09-30"), "segment"].nunique() == 1
+    assert spc.loc[spc["period_end"] >= pd.Timestamp("2024-09-30"), "segment"].iloc[0] > \
+        spc.loc[spc["period_end"] == pd.Timestamp("2022-03-31"), "segment"].iloc[0]
+    # TVP-15 is judged on the real annual counts only: its chart never joins sample monthly counts.
+    t15 = published.execute("select distinct metric_id, period_type, is_sample from marts.milestone_spc "
+                            "where milestone_id = 'TVP-15'").fetchall()
+    assert t15 == [("hate_crimes", "financial_year", False)]
+    # Every sample-based commitment is measured in the default build (feeds run to the as-at month).
+    sample_based = p[p["is_sample"] & (p["commitment_type"] == "commitment")]
+    assert {"TVP-04", "TVP-06", "TVP-07", "TVP-09"} <= set(sample_based.index)
+    assert (sample_based["status"] != "not measurable").all(), sample_based[["status", "status_reason"]]
+    assert sample_based["sample_note"].str.contains("SAMPLE").all()
+    # TVP-04: 13,000 hours is a five-year target, not met at the baseline: judged on the straight line.
+    t4 = p.loc["TVP-04"]
+    assert t4["baseline_value"] < 13_000 and t4["target_date"] == pd.Timestamp("2028-03-31")
+    # Past achievements and panel questions are recorded, not judged.
+    for mid in ("TVP-16", "TVP-17", "TVP-08", "LLR-02"):
+        assert p.loc[mid, "status"] == "not measurable" and "not judged" in p.loc[mid, "status_reason"], mid
+    # Documents cited by title and date.
+    assert p["source_title"].notna().all() and p["source_date"].notna().all()
+    rules = published.execute("select count(*) from reference.status_rules where rule_id = 'summary'").fetchone()[0]
+    assert rules == 1
+
+
 # --- the RAG rule, at its boundaries, through the real models ----------------------------------------
 
 BASE = dt.date(2021, 1, 1)
@@ -296,9 +351,9 @@ def crafted_cases() -> tuple[Fixture, dict[str, str]]:
     """Each case and the status the rule must give it at its last figure (before any deadline row:
     the deadlines of the early cases, day 100, have passed as at the build and get a row of their own)."""
     v = _vars()
-    tol, n = float(v["milestone_rag_tolerance_pct"]), int(v["milestone_trend_periods"])
-    base_n, run = int(v["milestone_spc_baseline_points"]), int(v["milestone_spc_run_points"])
-    assert 2 <= n < 10
+    tol, n = float(v["milestone_rag_tolerance_pct"]), int(v["milestone_trend_periods_monthly"])
+    base_n = int(v["milestone_spc_baseline_points"])
+    assert 2 <= n < 13  # the crafted series are monthly
     fx, expect = Fixture(), {}
 
     # Target 200 by day 100 from 100 at day 0; at day 50 the straight line expects 50% of the way.
@@ -310,13 +365,13 @@ def crafted_cases() -> tuple[Fixture, dict[str, str]]:
         fx.series(mid, [(0, 100), (50, latest)])
         expect[mid] = status
 
-    # Behind the line; the trend (slope 1.2 a day through the last n periods, baseline outside them)
-    # reaches 200 exactly on the deadline, one day after it, or one day before it.
+    # Behind the line; the trend (slope 1.2 a day through the last n periods of a monthly series,
+    # baseline outside them) reaches 200 exactly on the deadline, one day after it, or one day before it.
     for mid, days_left, status in (("PROJ_AT", 50, "at risk"), ("PROJ_AFTER", 51, "off track"),
                                    ("PROJ_BEFORE", 49, "at risk")):
         v50 = 200 - 1.2 * days_left
         fx.milestone(mid, target=200, deadline=100)
-        fx.series(mid, [(0, 100)] + [(d, v50 - 1.2 * (50 - d)) for d in range(50 - 5 * n, 51, 5)])
+        fx.series(mid, [(0, 100)] + [(d, v50 - 1.2 * (50 - d)) for d in range(50 - 4 * (n - 1), 51, 4)])
         expect[mid] = status
 
     fx.milestone("REACHED", target=200, deadline=100)
@@ -606,3 +661,18 @@ def test_pcp_docs_writes_one_static_html(copy_of_built):
     html = out.read_text(encoding="utf-8")
     assert "milestone_progress" in html and "panel_milestone_pack" in html
     assert not re.search(r"<script[^>]+src=[\"']https?://", html), "docs must work offline"
+
+
+def test_any_pack_with_a_sample_figure_carries_the_banner_and_the_rule(built_var, tmp_path, monkeypatch):
+    """Leicestershire's milestones are real-data or unmeasured, but its domain tables hold SAMPLE rows:
+    the pack still carries the SAMPLE banner and footnote, and prints the status rule from
+    reference.status_rules in the published file."""
+    from warehouse.reports.pack import SAMPLE_BANNER, build_pack
+
+    monkeypatch.setenv("PCP_VAR_DIR", str(built_var))
+    pack = build_pack("Leicestershire", dt.date(2024, 6, 30), out_root=tmp_path)
+    html = (pack.folder / "milestone-pack.html").read_text(encoding="utf-8")
+    assert SAMPLE_BANNER.split(":")[0] in html and "generated sample data" in html
+    summary = pd.read_csv(PROJECT / "seeds" / "reference" / "status_rules.csv").set_index("rule_id").loc["summary", "plain_words"]
+    notes = pd.read_csv(pack.folder / "notes.csv")
+    assert summary in set(notes["Note"])

@@ -153,7 +153,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         if args.feed == "defaults":
             landed = samples.land_defaults(seed=args.seed)
             print(f"landed {len(landed)} SAMPLE files for {', '.join(samples.DEFAULT_FORCES)} "
-                  f"({samples.DEFAULT_START:%Y-%m} to {samples.DEFAULT_END:%Y-%m}) under the landing zone; "
+                  f"({samples.DEFAULT_START:%Y-%m} to {samples.default_end():%Y-%m}) under the landing zone; "
                   f"run `pcp build` to load them")
             return 0
         if not args.out:

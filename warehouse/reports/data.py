@@ -83,8 +83,9 @@ class PackData:
 
     @property
     def has_sample(self) -> bool:
-        return bool(self.milestones.get("is_sample", pd.Series(dtype=bool)).fillna(False).any()
-                    or self.long["is_sample"].fillna(False).any())
+        """True when any figure in the pack (milestones, charts, topic or partnership tables) is SAMPLE."""
+        frames = [self.milestones, self.series, self.spc, self.long, *self.breakdowns.values()]
+        return any(bool(f["is_sample"].fillna(False).astype(bool).any()) for f in frames if "is_sample" in f.columns)
 
     @property
     def status_rule(self) -> str:
@@ -199,8 +200,16 @@ def _milestones(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
     if "is_stale" in df.columns:
         df.loc[later, "is_stale"] = False
     if "status_reason" in df.columns:
+        # True as at the date asked: a commitment that starts later is not started; one with data
+        # before its baseline has no figure after it yet.
         df["status_reason"] = df["status_reason"].astype(object)
-        df.loc[later, "status_reason"] = f"no data on or before {as_at:%-d %B %Y}"
+        base = pd.to_datetime(df.get("baseline_date", pd.Series(pd.NaT, index=df.index)))
+        not_started = later & base.notna() & (base > pd.Timestamp(as_at))
+        df.loc[later & ~not_started, "status_reason"] = [
+            f"no figure after the baseline ({b:%-d %B %Y}) on or before {as_at:%-d %B %Y}" if pd.notna(b)
+            else f"no data on or before {as_at:%-d %B %Y}" for b in base[later & ~not_started]]
+        df.loc[not_started, "status_reason"] = [
+            f"not started at {as_at:%-d %B %Y}: the commitment runs from {b:%-d %B %Y}" for b in base[not_started]]
     return df
 
 

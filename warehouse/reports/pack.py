@@ -21,8 +21,8 @@ from warehouse.reports import charts, data as data_mod, html, pdf, tables, xlsx
 from warehouse.reports.data import LICENCE, PackData
 from warehouse.reports.suppression import SUPPRESSED, THRESHOLD
 
-SAMPLE_BANNER = ("SAMPLE DATA: figures marked SAMPLE come from the project's generator, not from the force. "
-                 "They show how the pack works and must not be quoted as real figures.")
+SAMPLE_BANNER = ("SAMPLE DATA: figures marked SAMPLE are generated sample data from the project's generator, "
+                 "not force data. They show how the pack works and must not be quoted as real figures.")
 SUPPRESSION_NOTE = (f"{SUPPRESSED} = suppressed: domestic-abuse and hate-crime counts below force level under "
                     f"{THRESHOLD} are hidden, and a further count is hidden wherever a total would reveal them.")
 
@@ -93,9 +93,8 @@ def footnotes(d: PackData) -> list[str]:
 
 
 def notes_table(d: PackData) -> pd.DataFrame:
-    rows = [(f"Status: {k.replace('_', ' ')}", v) for k, v in d.rules.items() if k != "summary"]
-    if not rows:
-        rows.append(("Status rule", d.status_rule))
+    rows = [("Status rule", d.status_rule)]
+    rows += [(f"Status: {k.replace('_', ' ')}", v) for k, v in d.rules.items() if k != "summary"]
     rows += [("Licence", LICENCE), ("Small numbers", SUPPRESSION_NOTE)]
     if d.has_sample:
         rows.append(("Sample data", SAMPLE_BANNER))
@@ -193,7 +192,7 @@ def build_pack(force: str, as_at: dt.date, out_root: Path | None = None) -> Pack
                   "are shown for rates, percentages and times, for the same period; counts of forces of different "
                   "sizes are not compared." if d.peers else "Latest figure of each measure."),
         domains=domains, partnerships=tables.partnership_latest(d), quotes=quotes, notes=notes,
-        paper_notes=notes[~notes["Topic"].str.startswith("Quality: ") & (
+        paper_notes=notes[~notes["Topic"].str.startswith("Quality: ") & (notes["Topic"] != "Status rule") & (
             ~notes["Topic"].isin(d.metrics["label"]) | notes["Topic"].isin(mt["Metric"]))].reset_index(drop=True),
         sources=sources)
     files = []

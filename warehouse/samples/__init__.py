@@ -9,6 +9,8 @@ seed gives the same bytes, and months can be generated, landed and loaded one at
 Volumes are sized from each force's population (``force_profiles.csv``: ONS mid-2020 population by
 police force area, rounded to thousands, and the Home Office Special Constable headcount at
 31 March 2022); ``scale`` shrinks the contact feeds (calls, digital contacts) for quick builds.
+Thames Valley is calibrated to its published figures (see each feed's module and docs/force-feeds.md);
+force totals are split across community safety partnerships by population (``csp_weights``).
 """
 
 from __future__ import annotations
@@ -36,14 +38,26 @@ FEEDS = {
     "hate_crime": ("hate_crime", "force_feeds__hate_crime_monthly"),
 }
 
-# The standard sample set `pcp sample defaults` lands (and `make run` builds).
+# The standard sample set `pcp sample defaults` lands (and `make run` builds): April 2019 (a year
+# before the earliest milestone baselines the feeds serve) to the last month complete by the as-at date.
 DEFAULT_FORCES = ("Thames Valley", "Leicestershire")
-DEFAULT_START = dt.date(2022, 4, 1)
-DEFAULT_END = dt.date(2023, 3, 31)
+DEFAULT_START = dt.date(2019, 4, 1)
 DEFAULT_SEED = 42
-# Contact feeds at 5% of a realistic volume: about 90,000 call rows for the two forces over one
-# year (2022/23), so `make run` stays quick. `pcp sample calls --scale 1` gives full volume.
-DEFAULT_CONTACT_SCALE = 0.05
+# Contact feeds (calls, digital contacts) at 1% of a realistic volume, so `make run` stays quick:
+# about 1,700 call rows per force-month for Thames Valley. Rates, shares and waits are unaffected;
+# counts are 1/100 of a force's (the metrics' labels and docs/force-feeds.md say so).
+# `pcp sample calls --scale 1` gives full volume.
+DEFAULT_CONTACT_SCALE = 0.01
+
+
+def default_end(as_at: dt.date | None = None) -> dt.date:
+    """Last day of the last month complete on ``as_at`` (default today): a month's figures exist
+    only once it has ended, so a pack as at any date has every month up to it."""
+    as_at = as_at or dt.date.today()
+    return as_at.replace(day=1) - dt.timedelta(days=1)
+
+
+DEFAULT_END = default_end()
 
 
 @dataclass(frozen=True)
@@ -71,19 +85,42 @@ def find_force(name_or_code: str) -> Force:
                    f"ONS force area code (e.g. E23000029)")
 
 
-@lru_cache(maxsize=1)
-def _csps() -> dict[str, list[tuple[str, int]]]:
-    """Force area code -> [(CSP code, number of local authority districts in it)], from the ONS lookup."""
-    out: dict[str, dict[str, int]] = {}
+@lru_cache(maxsize=64)
+def csp_weights(area_code: str) -> tuple[list[str], np.ndarray]:
+    """Each community safety partnership's share of its force's volume: its resident population
+    (ONS mid-2020, current geography) over the force's.
+
+    The feed contract keys partnerships by their December 2016 codes. A 2016 district that has since
+    merged (the four Buckinghamshire districts, one unitary authority since April 2020) gets an equal
+    share of its successor's population: ONS no longer publishes the old districts separately.
+    """
+    lad_csp: dict[str, str] = {}
     with open(paths().reference / "lad16_csp16_pfa16.csv", newline="", encoding="utf-8-sig") as fh:
         for r in csv.DictReader(fh):
-            d = out.setdefault(r["PFA16CD"], {})
-            d[r["CSP16CD"]] = d.get(r["CSP16CD"], 0) + 1
-    return {pfa: sorted(d.items()) for pfa, d in out.items()}
-
-
-def csps_of(area_code: str) -> list[tuple[str, int]]:
-    return _csps()[area_code]
+            if r["PFA16CD"] == area_code:
+                lad_csp[r["LAD16CD"]] = r["CSP16CD"]
+    successor: dict[str, str] = {}
+    with open(paths().reference / "lad16_lad21_successors.csv", newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            successor[r["lad16_code"]] = r["lad21_code"]
+    population: dict[str, float] = {}
+    pop_file = paths().bundled_sources / "population" / "ons_mid_year_population_by_local_authority_2001_2020.csv"
+    with open(pop_file, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["year"] == "2020":
+                population[r["code"]] = float(r["population"])
+    merged: dict[str, int] = {}
+    for lad in lad_csp:
+        merged[successor.get(lad, lad)] = merged.get(successor.get(lad, lad), 0) + 1
+    by_csp: dict[str, float] = {}
+    for lad, csp in lad_csp.items():
+        now = successor.get(lad, lad)
+        if now not in population:
+            raise KeyError(f"{pop_file.name}: no mid-2020 population for {lad} (now {now})")
+        by_csp[csp] = by_csp.get(csp, 0.0) + population[now] / merged[now]
+    codes = sorted(by_csp)
+    w = np.array([by_csp[c] for c in codes])
+    return codes, w / w.sum()
 
 
 def months(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -143,8 +180,9 @@ def write_feed(feed: str, force_names: list[str], start: dt.date, end: dt.date, 
             yield dest
 
 
-def land_defaults(seed: int = DEFAULT_SEED) -> list[Path]:
-    """Generate the standard sample set and land each file in var/landing/<raw table>/<arrival date>/.
+def land_defaults(seed: int = DEFAULT_SEED, end: dt.date | None = None) -> list[Path]:
+    """Generate the standard sample set (April 2019 to ``end``, default the last complete month) and
+    land each file in var/landing/<raw table>/<arrival date>/.
 
     Deterministic: landing twice rewrites the same bytes, which the loader then skips by checksum."""
     from warehouse.landing import land_file
@@ -153,7 +191,8 @@ def land_defaults(seed: int = DEFAULT_SEED) -> list[Path]:
     staging = paths().var / "samples" / "incoming"
     for feed, (_, table) in FEEDS.items():
         scale = DEFAULT_CONTACT_SCALE if feed in ("calls", "digital_contacts") else 1.0
-        for f in write_feed(feed, list(DEFAULT_FORCES), DEFAULT_START, DEFAULT_END, seed, staging / feed, scale):
+        for f in write_feed(feed, list(DEFAULT_FORCES), DEFAULT_START, end or default_end(), seed,
+                            staging / feed, scale):
             month = dt.date.fromisoformat(f.stem.rsplit("_", 1)[1] + "-01")
             landed.append(land_file(f, table, arrival_date(month), move=True))
     return landed

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from warehouse.samples import Force, financial_year, rng
-from warehouse.samples.domestic_abuse import csp_weights, seasonal
+from warehouse.samples import Force, csp_weights, financial_year, rng
+from warehouse.samples.domestic_abuse import seasonal
 
 FEED = "hate_crime"
 COLUMNS = ["month", "area_code", "csp_code", "strand", "incidents", "crimes", "outcome_charge_summons",
@@ -34,7 +34,7 @@ OUTCOME_RATES = {"outcome_charge_summons": 0.12, "outcome_out_of_court": 0.05,
 
 def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: float = 1.0) -> int:
     g = rng(seed, FEED, force.area_code, month)
-    codes, weights = csp_weights(force, seed)
+    codes, weights = csp_weights(force.area_code)
     years = financial_year(month) - 2019
     crimes_mean = CRIMES_PER_1000_A_YEAR * force.population / 1000 / 12 * 1.08 ** years * seasonal(month) * weights
     incidents_mean = crimes_mean / 1.08 ** years * INCIDENTS_PER_CRIME_2019 * 0.90 ** years

@@ -4,8 +4,11 @@ per month in post, with duty hours by type.
 Each force has one roster for its whole history (drawn from the force's own random stream, so
 joined_on and left_on agree from month to month): its Home Office headcount at 31 March 2022 in
 post in 2015, about 2% joining and 2% leaving a month. Hours per month are drawn per Special and
-month. Calibrated to Thames Valley's "75 FTE equivalent delivering 13,000 operational hours per
-month" (PCC report, 24 March 2023): 13,000 / 279 Specials = about 46.6 operational hours each.
+month: about 20 operational hours each, so Thames Valley's roster of about 279 (March 2022) works
+about 5,600 hours a month, well below the 13,000 hours (75 FTE) the PCC's report of 24 March 2023
+sets as the five-year target for a Special Constabulary of about 500. From April 2023 (the Citizens
+in Policing project) Thames Valley recruits 1% more a month than it loses (SAMPLE: the growth is
+invented to show the milestone machinery working, not a forecast).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ COLUMNS = ["month", "area_code", "special_id", "special_rank", "joined_on", "lef
 ROSTER_START = dt.date(2015, 1, 1)
 ROSTER_MONTHS = 12 * 21  # to December 2035
 MONTHLY_TURNOVER = 0.02
-OPERATIONAL_HOURS_EACH = 13_000 / 279
+OPERATIONAL_HOURS_EACH = 20.0
+# Extra joiners a month (share of the starting headcount) from a month on, by force.
+RECRUITMENT_DRIVE = {"E23000029": (dt.date(2023, 4, 1), 0.01)}
 RANKS = ["special constable", "special sergeant", "special inspector", "special chief inspector",
          "special superintendent"]
 RANK_SHARES = [0.85, 0.09, 0.04, 0.015, 0.005]
@@ -40,7 +45,9 @@ def roster(area_code: str, headcount: int, seed: int) -> dict[str, np.ndarray]:
     joined = [start - g.integers(1, 3650, headcount).astype("timedelta64[D]")]
     for k in range(ROSTER_MONTHS):
         first = np.datetime64(ROSTER_START, "M") + np.timedelta64(k, "M")
-        n = int(g.poisson(headcount * MONTHLY_TURNOVER))
+        drive_from, extra = RECRUITMENT_DRIVE.get(area_code, (None, 0.0))
+        rate = MONTHLY_TURNOVER + (extra if drive_from and first >= np.datetime64(drive_from, "M") else 0.0)
+        n = int(g.poisson(headcount * rate))
         days = (first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")
         joined.append(first.astype("datetime64[D]") + g.integers(0, days.astype(int), n).astype("timedelta64[D]"))
     joined_on = np.concatenate(joined)

@@ -86,6 +86,7 @@ rows_ as (
         t.cadence_days,
         lead(t.reporting_date) over (partition by r.milestone_id order by t.reporting_date) as next_reporting_date,
         t.slope_per_day,
+        t.trend_value,
         t.trend_points,
         t.trend_from,
         coalesce(t.any_sample_so_far, b.baseline_is_sample, false)  as is_sample,
@@ -124,6 +125,9 @@ measured as (
         case when (target_value - baseline_value) * direction_sign > 0
              then round(100 * (latest_value - baseline_value) / (target_value - baseline_value), 4)
         end                                                                 as progress_pct,
+        case when (target_value - baseline_value) * direction_sign > 0
+             then round(100 * (coalesce(trend_value, latest_value) - baseline_value) / (target_value - baseline_value), 4)
+        end                                                                 as trend_progress_pct,
         case when target_value is not null and target_date > baseline_date
              then round(100 * least(1, greatest(0,
                       date_diff('day', baseline_date, latest_date) / date_diff('day', baseline_date, target_date))), 4)

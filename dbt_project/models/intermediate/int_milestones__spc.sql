@@ -10,7 +10,8 @@
 
   Everything suffixed _at is as known when the point arrived (baseline points up to it; the signal of
   a point never uses later points), so a status at any reporting date is true as at that date.
-  Special-cause rules, on each point:
+  Special-cause rules, on each point after the baseline period (runs, trends and two-of-three count
+  only points after it: the question is whether the process has changed since the baseline):
     beyond limit      the point is outside the natural process limits
     two of three      it and one of the two before it are beyond 2 sigma (2/3 of the way to a limit)
                       on the same side of the mean
@@ -110,28 +111,29 @@ sided as (
 grouped as (
     select
         *,
-        sum(case when side is distinct from prev_side then 1 else 0 end) over seg_cum as side_group,
-        sum(case when step is distinct from prev_step then 1 else 0 end) over seg_cum as step_group
+        sum(case when side is distinct from prev_side then 1 else 0 end) over phase_cum as side_group,
+        sum(case when step is distinct from prev_step then 1 else 0 end) over phase_cum as step_group
     from (
         select
             *,
-            lag(side) over seg_order  as prev_side,
-            lag(step) over seg_order  as prev_step,
-            lag(near, 1) over seg_order as near_1,
-            lag(near, 2) over seg_order as near_2
+            lag(side) over phase_order  as prev_side,
+            lag(step) over phase_order  as prev_step,
+            lag(near, 1) over phase_order as near_1,
+            lag(near, 2) over phase_order as near_2
         from sided
-        window seg_order as (partition by milestone_id, segment order by period_end)
+        -- runs, trends and two-of-three never reach back into the baseline period
+        window phase_order as (partition by milestone_id, segment, in_baseline order by period_end)
     )
-    window seg_cum as (partition by milestone_id, segment order by period_end
-                       rows between unbounded preceding and current row)
+    window phase_cum as (partition by milestone_id, segment, in_baseline order by period_end
+                         rows between unbounded preceding and current row)
 ),
 
 runs as (
     select
         *,
-        case when side <> 0 then row_number() over (partition by milestone_id, segment, side_group order by period_end) end as run_points,
+        case when side <> 0 then row_number() over (partition by milestone_id, segment, in_baseline, side_group order by period_end) end as run_points,
         -- a trend of k steps in one direction is k + 1 points
-        case when step <> 0 then 1 + row_number() over (partition by milestone_id, segment, step_group order by period_end) end as trend_points
+        case when step <> 0 then 1 + row_number() over (partition by milestone_id, segment, in_baseline, step_group order by period_end) end as trend_points
     from grouped
 ),
 
@@ -139,12 +141,14 @@ signalled as (
     select
         *,
         case
+            when in_baseline then null
             when beyond <> 0 then beyond
             when near <> 0 and (near_1 = near or near_2 = near) then near
             when run_points >= {{ n_run }} then side
             when trend_points >= {{ n_trend }} then step
         end                                                                  as signal_side,
         case
+            when in_baseline then null
             when beyond > 0 then 'beyond upper limit'
             when beyond < 0 then 'beyond lower limit'
             when near <> 0 and (near_1 = near or near_2 = near) then 'two of three near ' || case when near > 0 then 'upper' else 'lower' end || ' limit'

@@ -14,8 +14,9 @@
                      too few points for limits -> at risk (noise never changes the status)
     target met at the baseline (sustain): assurance consistently met -> on track, hit and miss ->
                      at risk, consistently missed -> off track
-    other targets    reached, or within milestone_rag_tolerance_pct points of the straight line ->
-                     on track; behind but the recent trend reaches the target by the deadline ->
+    other targets    reached, or the recent trend line (its value at the reporting date; the figure
+                     itself with under 3 points) within milestone_rag_tolerance_pct points of the
+                     straight line -> on track; behind but the recent trend reaches the target by the deadline ->
                      at risk; else off track
 #}
 {% set tol = var('milestone_rag_tolerance_pct') %}
@@ -49,7 +50,7 @@ judged as (
                                when 'hit and miss' then 'at risk'
                                else case when target_reached then 'on track' else 'at risk' end end
             when target_reached then 'on track'
-            when round(progress_pct - expected_progress_pct, 4) >= -{{ tol }} then 'on track'
+            when round(trend_progress_pct - expected_progress_pct, 4) >= -{{ tol }} then 'on track'
             when projected_date <= target_date then 'at risk'
             else 'off track'
         end                                                                  as status
@@ -107,14 +108,14 @@ explained as (
                 then 'target already met at the baseline; judged on assurance: ' || coalesce(assurance, 'too few points for process limits, latest figure ' || case when target_reached then 'meets' else 'misses' end || ' it')
             when target_reached then 'on track: target reached on ' || strftime(latest_date, '%d %b %Y') || ', before the deadline'
             when status = 'on track'
-                then printf('on or ahead of the straight-line trajectory (%.1f%% of the way, %.1f%% expected, tolerance %s points)', progress_pct, expected_progress_pct, '{{ tol }}')
+                then printf('on or ahead of the straight-line trajectory (trend line %.1f%% of the way, latest figure %.1f%%, %.1f%% expected, tolerance %s points)', trend_progress_pct, progress_pct, expected_progress_pct, '{{ tol }}')
             when status = 'at risk'
-                then printf('behind trajectory (%.1f%% of the way, %.1f%% expected) but the recent trend reaches the target by ', progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
+                then printf('behind trajectory (trend line %.1f%% of the way, %.1f%% expected) but the recent trend reaches the target by ', trend_progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
             when coalesce(slope_per_day * direction_sign, 0) <= 0
-                then printf('behind trajectory (%.1f%% of the way, %.1f%% expected) and the recent trend is flat or moving the wrong way', coalesce(progress_pct, 0), expected_progress_pct)
+                then printf('behind trajectory (trend line %.1f%% of the way, %.1f%% expected) and the recent trend is flat or moving the wrong way', coalesce(trend_progress_pct, 0), expected_progress_pct)
             when projected_date is null
-                then printf('behind trajectory (%.1f%% of the way, %.1f%% expected) and the recent trend does not reach the target within 100 years', coalesce(progress_pct, 0), expected_progress_pct)
-            else printf('behind trajectory (%.1f%% of the way, %.1f%% expected); the recent trend reaches the target only on ', progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
+                then printf('behind trajectory (trend line %.1f%% of the way, %.1f%% expected) and the recent trend does not reach the target within 100 years', coalesce(trend_progress_pct, 0), expected_progress_pct)
+            else printf('behind trajectory (trend line %.1f%% of the way, %.1f%% expected); the recent trend reaches the target only on ', trend_progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
         end                                                                  as status_reason,
         -- stale: the figure is older than its reporting interval plus the grace period, as at the
         -- day before the next figure (the build's as-at date for the latest row)
