@@ -34,6 +34,7 @@ INT_FORMAT = "#,##0"
 DEC_FORMAT = "#,##0.0"
 # The Milestones sheet prints its reading columns (Milestone .. SAMPLE); the rest stay on screen.
 MILESTONE_PRINT_LAST = "SAMPLE"
+PRINT_MONTHS = 13
 CHART_ROWS = 15  # rows per chart on the Charts sheet (6.8 cm plus a gap; two to a printed page)
 
 
@@ -107,10 +108,19 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, footnotes: list[str]) -> 
     last_col = cols.index(MILESTONE_PRINT_LAST) + 1 if title == "Milestones" and MILESTONE_PRINT_LAST in cols \
         else len(cols)
     r = last_row + 2
+    print_last = None
+    if "Month end" in cols and len(df):
+        # partnership sheets (newest month first) print the latest 13 months; the sheet holds them all
+        recent = set(sorted(df["Month end"].unique(), reverse=True)[:PRINT_MONTHS])
+        shown = int(df["Month end"].isin(recent).sum())
+        if shown < len(df):
+            print_last = 1 + shown
+            footnotes = [f"Printing covers the latest {PRINT_MONTHS} months (rows 2 to {print_last}); "
+                         "every month is on screen.", *footnotes]
     for note in footnotes:
         ws.cell(row=r, column=1, value=neutralise(note)).font = Font(italic=True, size=9)
         r += 1
-    _print_setup(ws, max(1, last_col), r - 1)
+    _print_setup(ws, max(1, last_col), print_last or r - 1)
 
 
 def _charts(wb: Workbook, charts) -> None:
