@@ -13,12 +13,13 @@ import duckdb
 import pandas as pd
 
 from conftest import run_pcp
-from warehouse import transform
+from warehouse import samples, transform
 from warehouse.config import paths
 from warehouse.samples import FEEDS, arrival_date, write_feed
 
 TV, LEICS = "E23000029", "E23000021"
-NEW_MONTH, RESTATED, LATE = dt.date(2023, 4, 30), dt.date(2022, 9, 30), dt.date(2022, 6, 30)
+# NEW_MONTH: the month before the default sample's first (samples.DEFAULT_START, April 2019)
+NEW_MONTH, RESTATED, LATE = dt.date(2019, 3, 31), dt.date(2022, 9, 30), dt.date(2022, 6, 30)
 CONTACT_METRICS = "metric_id like 'calls\\_%' escape '\\' or metric_id like 'digital\\_%' escape '\\'"
 
 
@@ -51,12 +52,13 @@ def _call_marts(db: Path) -> dict[str, pd.DataFrame]:
 def test_new_and_restated_months_recount_only_their_force_months_and_match_a_full_refresh(copy_of_built, tmp_path):
     var = copy_of_built
     before = _calls_monthly(var / "warehouse.duckdb")
-    assert before.dbt_invocation_id.nunique() == 1 and len(before) == 24  # 2 forces x 12 months, one build
+    months = len(samples.months(samples.DEFAULT_START, samples.default_end()))
+    assert before.dbt_invocation_id.nunique() == 1 and len(before) == 2 * months  # 2 forces, one build
     gen = tmp_path / "gen"
-    new = list(write_feed("calls", ["Thames Valley", "Leicestershire"], dt.date(2023, 4, 1), dt.date(2023, 4, 1),
-                          11, gen / "new", 0.05))
+    first = NEW_MONTH.replace(day=1)
+    new = list(write_feed("calls", ["Thames Valley", "Leicestershire"], first, first, 11, gen / "new", 0.05))
     for f in new:
-        _land(var, "calls", f, arrival_date(dt.date(2023, 4, 1)))
+        _land(var, "calls", f, arrival_date(first))
     # Leicestershire resends September 2022 with other content (a restatement: later arrival, wins)
     [restated] = write_feed("calls", ["Leicestershire"], dt.date(2022, 9, 1), dt.date(2022, 9, 1), 1234,
                             gen / "restated", 0.05)
@@ -71,7 +73,7 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
     with duckdb.connect(str(working), read_only=True) as con:
         loads = dict(con.execute("select source_file || '@' || vintage::varchar, load_id from meta.loads "
                                  "where source_table = 'force_feeds__calls' and status = 'accepted'").fetchall())
-    new_loads = {loads[f"{f.name}@2023-05-07"] for f in new} | {loads[f"{restated.name}@2023-05-08"]}
+    new_loads = {loads[f"{f.name}@{arrival_date(first)}"] for f in new} | {loads[f"{restated.name}@2023-05-08"]}
     assert f"{late.name}@2022-07-01" in loads  # accepted into raw, but not the latest arrival
 
     # only the two new force-months and the restated one were recounted, from their new loads
@@ -98,4 +100,4 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
     for name, df in refreshed.items():
         assert len(df) > 0
         pd.testing.assert_frame_equal(incremental[name], df, check_exact=False, rtol=1e-12, obj=name)
-    assert len(refreshed["int_contact__calls_monthly"]) == 26
+    assert len(refreshed["int_contact__calls_monthly"]) == 2 * months + 2  # plus the new month, both forces
