@@ -9,7 +9,7 @@ export PCP_VAR_DIR ?= $(CURDIR)/var
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: run test bench airflow airflow-stop install clean-var
+.PHONY: run test browser bench airflow airflow-stop install clean-var
 
 install: $(STAMP)
 
@@ -29,8 +29,12 @@ run: $(STAMP)
 	$(BIN)/pcp report --force "Thames Valley" --force "Leicestershire"
 
 ## make test: the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+## make browser: Debian's chromium for the pack's layout checks (tests/test_reports.py); no-op when present.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
 
 ## make airflow: local Airflow (standalone) on 127.0.0.1, AIRFLOW_HOME under var/, DAGs unpaused.
 airflow: $(STAMP)

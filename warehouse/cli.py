@@ -232,13 +232,20 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from warehouse.reports.data import UnknownForceError
     from warehouse.reports.pack import build_pack
 
     forces = args.force or ["Thames Valley", "Leicestershire"]
     as_at = _date(args.as_at, "--as-at", not_after_today=True) if args.as_at else dt.date.today()
     for force in forces:
-        pack = build_pack(force, as_at)
+        try:
+            pack = build_pack(force, as_at)
+        except UnknownForceError as e:  # a typo: one line naming the nearest forces, no traceback
+            print(f"pcp report: {e}", file=sys.stderr)
+            return 2
         print(f"{force}: milestone pack in {pack.folder}")
+        for line in pack.notices:
+            print(f"  {line}")
         for f in pack.files:
             print(f"  {f.name}")
     return 0
