@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from warehouse import contracts, db
+from warehouse import contracts, db, publish
 
 # Used only when the published file has no reference.status_rules (a warehouse built before it).
 RAG_RULE = (
@@ -119,7 +119,7 @@ def resolve_area(con: duckdb.DuckDBPyConnection, force: str) -> tuple[str, str]:
 def load(force: str, as_at: dt.date) -> PackData:
     with db.reader() as con:
         area_code, area_name = resolve_area(con, force)
-        version = con.execute("select max(version) from meta.publications").fetchall()[0][0]
+        version = (publish.latest_publication(con, "version") or [None])[0]
         milestones = _milestones(con, area_code, as_at)
         metric_ids = sorted(set(milestones["metric_id"].dropna())) if not milestones.empty else []
         series = _series(con, area_code, as_at, metric_ids)
