@@ -36,11 +36,12 @@ test: $(STAMP) browser
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
 
-## make airflow: local Airflow (standalone) on 127.0.0.1, AIRFLOW_HOME under var/, DAGs unpaused.
+## make airflow: local Airflow on 127.0.0.1 (LocalExecutor), AIRFLOW_HOME under var/, metadata in a PostgreSQL
+## it starts itself (var/airflow/postgres, Unix socket only); each DAG unpaused on its first start only.
 airflow: $(STAMP)
 	scripts/airflow_local.sh start
 
-## make airflow-stop: stop the whole Airflow process group started by `make airflow`.
+## make airflow-stop: stop the Airflow process group started by `make airflow`, then its PostgreSQL.
 airflow-stop:
 	scripts/airflow_local.sh stop
 

@@ -9,7 +9,7 @@ from the source contracts at run time, so a new contract needs no DAG change. A 
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from warehouse.orchestration import DOMAINS, POOL, START, asset_name, asset_uri, default_args
+from warehouse.orchestration import DOMAINS, START, WRITER, asset_name, asset_uri, default_args
 
 
 def ingest_dag(domain: str, cron: str, why: str):
@@ -27,7 +27,7 @@ def ingest_dag(domain: str, cron: str, why: str):
         doc_md=f"## ingest_{domain}\n\nSchedule: {why}.\n\n{__doc__}",
     )
     def ingest():
-        @task(pool=POOL, outlets=[raw])
+        @task(**WRITER, outlets=[raw])
         def load_and_validate(dag_run=None, data_interval_start=None, data_interval_end=None,
                               outlet_events=None) -> dict:
             from warehouse import orchestration

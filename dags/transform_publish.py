@@ -8,7 +8,7 @@ nothing. The new high-water mark is logged and returned (XCom).
 
 from airflow.sdk import Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from warehouse.orchestration import BACKSTOP_CRON, DOMAINS, POOL, START, asset_name, asset_uri, default_args
+from warehouse.orchestration import BACKSTOP_CRON, DOMAINS, START, WRITER, asset_name, asset_uri, default_args
 
 RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in DOMAINS]
 
@@ -25,7 +25,7 @@ RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in 
     doc_md=__doc__,
 )
 def transform_publish():
-    @task(pool=POOL)
+    @task(**WRITER)
     def dbt_build_and_publish(triggering_asset_events=None) -> dict:
         from warehouse import orchestration
 

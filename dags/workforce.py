@@ -6,7 +6,7 @@ Run by hand (``airflow dags trigger workforce`` or the UI). Scheduled work goes 
 
 from airflow.sdk import dag, task
 
-from warehouse.orchestration import POOL, START, default_args
+from warehouse.orchestration import START, WRITER, default_args
 
 
 @dag(
@@ -20,14 +20,14 @@ from warehouse.orchestration import POOL, START, default_args
     doc_md=__doc__,
 )
 def workforce():
-    @task(pool=POOL)
+    @task(**WRITER)
     def load_and_validate() -> dict:
         """Load every new Home Office workforce file into raw and run its Great Expectations gate."""
         from warehouse import orchestration
 
         return orchestration.ingest("workforce")
 
-    @task(pool=POOL)
+    @task(**WRITER)
     def dbt_build_and_publish() -> dict:
         """dbt build on the working file, then publish it atomically as var/warehouse.duckdb."""
         from warehouse import orchestration

@@ -1,9 +1,12 @@
 """Airflow, for real: the dags folder parses, the DAGs follow the house rules, `airflow dags test` runs
 each ingest DAG, the workforce DAG and the panel-reports DAG, bad data fails once and raises an alert,
 a backfill is idempotent, and under a real scheduler a landed file reaches the published mart with
-nobody triggering the transform and `airflow backfill create` loads only its interval's files.
+nobody triggering the transform, the REST API answers at once during a task start, `airflow backfill
+create` loads only its interval's files, everything listens on 127.0.0.1 only and is readable by its owner
+only, and a DAG a user paused stays paused over a restart.
 
-Every Airflow here has its own AIRFLOW_HOME (SQLite) and PCP_VAR_DIR under the test's temp folder.
+Every Airflow here has its own AIRFLOW_HOME, with its own PostgreSQL metadata database started by
+scripts/airflow_local.sh, and its own PCP_VAR_DIR under the test's temp folder.
 """
 
 from __future__ import annotations
@@ -13,18 +16,19 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
+import stat
 import subprocess
 import time
-from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
+import psutil
 import pytest
 import requests
 
 from conftest import PROJECT, VENV_BIN, file_digest, run_pcp
-from warehouse.orchestration import DOMAINS, POOL
+from warehouse.orchestration import DOMAINS, POOL, WRITER_QUEUE
 
 DAGS = PROJECT / "dags"
 WORKFORCE_CSV = PROJECT / "seeds/sources/workforce/ho_police_workforce_open_data_mar2007_mar2022.csv"
@@ -38,7 +42,7 @@ pytestmark = pytest.mark.airflow
 def airflow_env(home: Path, var: Path) -> dict[str, str]:
     return {**os.environ, "AIRFLOW_HOME": str(home), "PCP_VAR_DIR": str(var),
             "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__PARALLELISM": "4", "GX_ANALYTICS_ENABLED": "False",
+            "GX_ANALYTICS_ENABLED": "False",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
 
 
@@ -51,14 +55,25 @@ def airflow(*args: str, env: dict, timeout: int = 900, check: bool = True) -> su
     return proc
 
 
+def airflow_script(action: str, env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([str(PROJECT / "scripts" / "airflow_local.sh"), action], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
-def airflow_home(tmp_path_factory) -> Path:
-    """A migrated metadata DB with the writer pool; `dags test` runs share it (each has its own var)."""
+def airflow_home(tmp_path_factory):
+    """A migrated metadata DB (PostgreSQL, started by the script's `cli`) with the writer pool; `dags test`
+    runs share it (each has its own var). Stopped at the end, as `make airflow-stop` would."""
     home = tmp_path_factory.mktemp("airflow_home")
     env = airflow_env(home, home / "unused-var")
-    airflow("db", "migrate", env=env)
-    airflow("pools", "set", POOL, "1", "one DuckDB writer at a time", env=env)
-    return home
+    try:
+        airflow("db", "migrate", env=env)
+        airflow("pools", "set", POOL, "1", "one DuckDB writer at a time", env=env)
+        yield home
+    finally:
+        stop = airflow_script("stop", env)
+        assert stop.returncode == 0, stop.stdout + stop.stderr
+        assert not _postgres_pids(home), "PostgreSQL survived airflow_local.sh stop"
 
 
 def query_published(var: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -106,6 +121,7 @@ for d in bag.dags.values():
         "schedule_assets": sorted(a.name for a in getattr(getattr(d.timetable, "asset_condition", None), "objects", []) or []),
         "start_date": str(d.start_date),
         "tasks": {t.task_id: {"owner": t.owner, "retries": t.retries, "pool": t.pool, "pool_slots": t.pool_slots,
+                              "queue": t.queue,
                               "backoff": t.retry_exponential_backoff,
                               "outlets": [getattr(o, "name", str(o)) for o in t.outlets]} for t in d.tasks},
     }
@@ -139,14 +155,15 @@ def test_every_dag_has_owner_tags_retries_docs(dag_info):
             assert t["retries"] >= 1 and t["backoff"] > 1, (dag_id, task_id)
 
 
-def test_every_duckdb_writing_task_is_in_the_one_slot_pool(dag_info):
+def test_every_duckdb_writing_task_has_the_one_slot_pool_and_the_writer_queue(dag_info):
     # Only the report DAG reads (the published copy, read-only); every other task writes the working file.
+    # The pool serialises writers; the queue sends them, under Celery, to the worker that holds var/.
     for dag_id, d in dag_info["dags"].items():
         for task_id, t in d["tasks"].items():
             if dag_id == "panel_reports":
-                assert t["pool"] != POOL, "readers must not queue behind writers"
+                assert t["pool"] != POOL and t["queue"] != WRITER_QUEUE, "readers may run anywhere, at once"
             else:
-                assert (t["pool"], t["pool_slots"]) == (POOL, 1), (dag_id, task_id)
+                assert (t["pool"], t["pool_slots"], t["queue"]) == (POOL, 1, WRITER_QUEUE), (dag_id, task_id)
 
 
 def test_ingests_emit_assets_that_schedule_the_transform(dag_info):
@@ -208,7 +225,9 @@ def test_bad_data_fails_at_once_without_retry_and_alerts(airflow_home, tmp_path)
 
     proc = airflow("dags", "test", "ingest_workforce", env=airflow_env(airflow_home, var), check=False)
     assert proc.returncode != 0
-    alerts = [json.loads(x) for x in (var / "alerts" / "failures.jsonl").read_text().splitlines()]
+    alert_file = var / "alerts" / "failures.jsonl"
+    assert _mode(alert_file) == 0o600 and _mode(alert_file.parent) == 0o700  # errors quote source rows
+    alerts = [json.loads(x) for x in alert_file.read_text().splitlines()]
     assert len(alerts) == 1, alerts
     a = alerts[0]
     assert (a["dag_id"], a["task_id"], a["try_number"]) == ("ingest_workforce", "load_and_validate", 1)
@@ -285,17 +304,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_metadata_db_settings_are_for_sqlite_only(tmp_path):
-    from warehouse.airflow_sqlite import sqlite_path, use_wal
-
-    assert sqlite_path("postgresql+psycopg2://airflow@db/airflow") is None
-    db = tmp_path / "airflow.db"
-    assert sqlite_path(f"sqlite:///{db}?timeout=5") == str(db)
-    assert use_wal(str(db)) == "wal"
-    with closing(sqlite3.connect(db)) as meta:  # kept in the file, so every later connection has it
-        assert meta.execute("pragma journal_mode").fetchone()[0] == "wal"
-
-
 def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, frozen_project, tmp_path):
     var = copy_of_built
     home = tmp_path / "airflow"
@@ -304,39 +312,44 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
            # only these run by themselves; the other ingests stay paused so the test does one thing
            "PCP_AIRFLOW_UNPAUSE": "^(ingest_workforce|transform_publish)$"}
     base = f"http://127.0.0.1:{port}"
-    script = PROJECT / "scripts" / "airflow_local.sh"
     before_version = _publications(var)
     pgid = None
 
     def server_log() -> str:
-        return _tail(home / "standalone.log")
+        return _tail_logs(home)
 
     try:
-        start = subprocess.run([str(script), "start"], env=env, capture_output=True, text=True, timeout=600)
+        started = time.monotonic()
+        start = airflow_script("start", env)
         assert start.returncode == 0, start.stdout + start.stderr + server_log()
-        assert f"127.0.0.1:{port}" in start.stdout
-        pgid = (home / "standalone.pgid").read_text().strip()
-        # WAL, so the API server's reads never wait on the scheduler's writes (warehouse/airflow_sqlite.py)
-        with closing(sqlite3.connect(home / "airflow.db")) as meta:
-            assert meta.execute("pragma journal_mode").fetchone()[0] == "wal"
-        password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
-        token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password},
-                              timeout=30).json()["access_token"]
-        api = requests.Session()
-        api.headers["Authorization"] = f"Bearer {token}"
+        print(f"\nfirst start (PostgreSQL initdb, migrate, components): {time.monotonic() - started:.0f} s")
+        assert f"127.0.0.1:{port}" in start.stdout and "PostgreSQL" in start.stdout
+        pgid = (home / "airflow.pgid").read_text().strip()
+        assert _postgres_pids(home)
+        api = _api(home, base)
         _wait(lambda: api.get(f"{base}/api/v2/dags/transform_publish", timeout=30).status_code == 200, 180,
               "DAGs registered")
 
         landed_at = time.monotonic()
         land_changed_workforce(var, dt.date.today())
-        # Triggered from the CLI, as docs/airflow.md advises on SQLite: the REST API's audit log commits on
-        # the API server's event loop and can stall behind a task's start (the 500 CI once met).
-        airflow("dags", "trigger", "ingest_workforce", env=env)
+        manual = _trigger(api, base, "ingest_workforce")  # what the UI's Trigger button sends
+
+        # While that run's task starts (the supervisor reports to the API server, which writes the
+        # metadata DB), a user triggers another DAG from the UI: on SQLite this waited for the
+        # database lock (30-60 s) or failed with 500. `workforce` is paused here, so its run only waits.
+        task = f"{base}/api/v2/dags/ingest_workforce/dagRuns/{quote(manual, safe='')}/taskInstances/load_and_validate"
+        _wait(lambda: api.get(task, timeout=30).json().get("state") in {"queued", "running"}, 900,
+              "the manual ingest_workforce task starting", on_timeout=server_log, every=0.2)
+        asked = time.monotonic()
+        _trigger(api, base, "workforce")
+        answered = time.monotonic() - asked
+        print(f"REST trigger during a task start answered in {answered:.2f} s")
+        assert answered < 5, f"the API server took {answered:.1f} s to trigger a run during a task start"
 
         _wait(lambda: published_value(var) == 140278, 1200, "published mart shows the landed file",
               on_timeout=server_log)
         latency = time.monotonic() - landed_at
-        print(f"\nfile landed -> published mart: {latency:.1f} s")  # reported, never asserted
+        print(f"file landed -> published mart: {latency:.1f} s")  # reported, never asserted
 
         # Unpausing also starts the latest daily run (05:00 UTC), which may publish the file first (it
         # takes everything since the high-water mark); the ingest's asset must still trigger a run.
@@ -349,7 +362,7 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         # bounded by an interval) would load them too.
         def ingests_over() -> bool:
             runs = _runs(api, base, "ingest_workforce")
-            return (any(x["run_type"] == "manual" and x["state"] == "success" for x in runs)
+            return (any(x["dag_run_id"] == manual and x["state"] == "success" for x in runs)
                     and not {x["state"] for x in runs} & {"queued", "running"})
 
         _wait(ingests_over, 600, "every ingest_workforce run over", on_timeout=server_log)
@@ -368,12 +381,96 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
               on_timeout=server_log)
         assert dt.date(2026, 3, 1) not in _landed_vintages(var)  # outside the backfill's interval
         assert published_value(var) == 140278  # the edition landed today is later than the backfilled one
+
+        # Only this machine: every TCP socket that Airflow listens on is on 127.0.0.1 (no log servers on
+        # 0.0.0.0:8793/8794), and PostgreSQL has none at all (Unix socket only).
+        listening = _listening(_group_pids(int(pgid)))
+        assert listening and all(ip == "127.0.0.1" for _, ip, _ in listening), listening
+        assert port in {p for _, _, p in listening}
+        assert not _listening(_postgres_pids(home))
+        # Only its owner: password file, metadata DB files, task logs, component logs, config.
+        assert list((home / "logs").rglob("attempt=*.log")) and (home / "postgres" / "PG_VERSION").exists()
+        assert _readable_by_others(home) == []
+
+        # A user's pause is respected: paused from the UI (PATCH is_paused), it stays paused after a restart.
+        assert api.patch(f"{base}/api/v2/dags/transform_publish", json={"is_paused": True},
+                         timeout=30).status_code == 200
+        assert airflow_script("stop", env).returncode == 0
+        restart = airflow_script("start", env)
+        assert restart.returncode == 0, restart.stdout + restart.stderr + server_log()
+        pgid = (home / "airflow.pgid").read_text().strip()
+        api = _api(home, base)
+        paused = {d: api.get(f"{base}/api/v2/dags/{d}", timeout=30).json()["is_paused"]
+                  for d in ("transform_publish", "ingest_workforce")}
+        assert paused == {"transform_publish": True, "ingest_workforce": False}
     finally:
-        stop = subprocess.run([str(script), "stop"], env=env, capture_output=True, text=True, timeout=120)
+        stop = airflow_script("stop", env, timeout=120)
         assert stop.returncode == 0, stop.stderr
-    assert not (home / "standalone.pgid").exists() and pgid
+    assert not (home / "airflow.pgid").exists() and pgid
     groups = subprocess.run(["ps", "-eo", "pgid="], capture_output=True, text=True).stdout.split()
     assert pgid not in groups, "processes of the Airflow process group survived airflow-stop"
+    assert not _postgres_pids(home), "PostgreSQL survived airflow-stop"
+
+
+def _api(home: Path, base: str) -> requests.Session:
+    """A session logged in as the generated admin, as the UI is."""
+    password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
+    token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password},
+                          timeout=30).json()["access_token"]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    return api
+
+
+def _trigger(api: requests.Session, base: str, dag_id: str) -> str:
+    """POST /api/v2/dags/{dag_id}/dagRuns, as the UI's Trigger button does; the new run's id."""
+    r = api.post(f"{base}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=60)
+    assert r.status_code == 200, (r.status_code, r.text[-2000:])
+    return r.json()["dag_run_id"]
+
+
+def _group_pids(pgid: int) -> list[int]:
+    pids = []
+    for pid in psutil.pids():
+        try:
+            if os.getpgid(pid) == pgid:
+                pids.append(pid)
+        except ProcessLookupError:
+            pass
+    return pids
+
+
+def _postgres_pids(home: Path) -> list[int]:
+    """The postmaster serving this AIRFLOW_HOME's metadata DB, and its backends."""
+    data = str(home / "postgres")
+    for p in psutil.process_iter(["cmdline"]):
+        if data in (p.info["cmdline"] or []):
+            try:
+                return [p.pid, *(c.pid for c in p.children(recursive=True))]
+            except psutil.NoSuchProcess:
+                return []
+    return []
+
+
+def _listening(pids: list[int]) -> list[tuple[int, str, int]]:
+    """(pid, address, port) of every TCP socket these processes listen on."""
+    out = []
+    for pid in pids:
+        try:
+            conns = psutil.Process(pid).net_connections(kind="inet")
+        except psutil.NoSuchProcess:
+            continue
+        out += [(pid, c.laddr.ip, c.laddr.port) for c in conns if c.status == psutil.CONN_LISTEN]
+    return out
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def _readable_by_others(folder: Path) -> list[str]:
+    return [f"{p} {oct(_mode(p))}" for p in [folder, *folder.rglob("*")]
+            if not p.is_symlink() and _mode(p) & 0o077]
 
 
 def _runs(api: requests.Session, base: str, dag_id: str) -> list[dict]:
@@ -390,7 +487,7 @@ def _publications(var: Path) -> list:
     return query_published(var, "select version from meta.publications order by version")
 
 
-def _wait(cond, timeout: float, what: str, on_timeout=None) -> None:
+def _wait(cond, timeout: float, what: str, on_timeout=None, every: float = 1) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
@@ -398,9 +495,11 @@ def _wait(cond, timeout: float, what: str, on_timeout=None) -> None:
                 return
         except (requests.RequestException, duckdb.Error):
             pass
-        time.sleep(1)
+        time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for: {what}\n{on_timeout() if on_timeout else ''}")
 
 
-def _tail(path: Path, n: int = 60) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-n:]) if path.exists() else f"(no {path})"
+def _tail_logs(home: Path, n: int = 40) -> str:
+    """The last lines of each component's log (api-server, scheduler, dag-processor, triggerer, postgres)."""
+    return "\n".join(f"--- {p.name}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-n:])
+                     for p in sorted(home.glob("*.log"))) or f"(no logs in {home})"

@@ -35,8 +35,9 @@ def record_failure(*, dag_id: str, task_id: str, run_id: str, try_number: int | 
         "will_retry": will_retry,
     }
     f = failures_file()
-    f.parent.mkdir(parents=True, exist_ok=True)
-    with open(f, "a", encoding="utf-8") as fh:  # one short line per write: appends do not interleave
+    f.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # owner-only (errors quote source rows); one short line per write: appends do not interleave
+    with os.fdopen(os.open(f, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry) + "\n")
     text = f"PCP warehouse: {dag_id}.{task_id} failed (run {run_id}, try {try_number}): {summary}"
     log.error("%s [recorded in %s]", text, f)

@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 OWNER = "pcp-data"
 POOL = "duckdb_writer"  # 1 slot: DuckDB allows one writer process at a time on the working file
 POOL_DESCRIPTION = "One slot: every task that writes DuckDB (var/build/working.duckdb) runs alone"
+# Under the CeleryExecutor only the worker holding var/ listens on this queue (docs/airflow.md); the
+# LocalExecutor ignores queues. Every writer task gets both: ``@task(**WRITER)``.
+WRITER_QUEUE = "duckdb_writer"
+WRITER = {"pool": POOL, "queue": WRITER_QUEUE}
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # static: DAG files never compute dates at parse time
 BACKSTOP_CRON = "0 5 * * *"  # the transform also runs daily even if no asset event came in
 
