@@ -4,7 +4,7 @@
 -- so reading this view never ranks or scans the whole log first.
 with source as (
     {{ accepted_rows(source('force_feeds', 'calls'), 'received_at', partition_by=call_log_months(),
-                     groups=ref('stg_force_feeds__call_loads')) }}
+                     groups=ref('stg_force_feeds__call_loads'), combine_parts=true) }}
 )
 
 select
