@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse import contracts as contracts_mod
-from warehouse import partitions, quality_sql, quarantine
+from warehouse import partitions, quality_sql, quarantine, reference
 from warehouse.config import paths
 from warehouse.contracts import Contract
 from warehouse.errors import QualityError
@@ -55,6 +55,8 @@ def expectations_for(contract: Contract) -> list:
             out.append(E.ExpectColumnValuesToNotBeNull(column=c.name))
         if "allowed" in m:
             out.append(E.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(m["allowed"])))
+        if "reference" in m:  # codes as the bundled ONS lookup has them, not a hand-written pattern
+            out.append(E.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(reference.codes(m["reference"]))))
         if "pattern" in m:
             out.append(E.ExpectColumnValuesToMatchRegex(column=c.name, regex=m["pattern"]))
         lo = _as_datetime(m.get("min"))
