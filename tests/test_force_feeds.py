@@ -255,7 +255,7 @@ CORRUPTIONS = {
     # domain: (feed, column, bad value, what the message must name)
     "contact": ("calls", "outcome", "dropped", "abandoned"),
     "specials": ("specials", "operational_hours", "-8.5", "min_value"),
-    "domestic_abuse": ("domestic_abuse", "csp_code", "E2200O164", "regex"),
+    "domestic_abuse": ("domestic_abuse", "csp_code", "E2200O164", "in_set"),  # checked against the ONS lookup
     "hate_crime": ("hate_crime", "strand", "age", "transgender"),
 }
 

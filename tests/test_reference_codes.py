@@ -56,3 +56,51 @@ def test_codes_come_from_the_reference_tables():
     assert len(reference.codes("forces.area_code")) == 43
     da = contracts.get("force_feeds__domestic_abuse_monthly")
     assert da.column("csp_code").meta == {"reference": "lad16_csp16_pfa16.CSP16CD"}
+
+
+# --- kind 7: one force-name resolver ------------------------------------------------------------
+
+HIOW = "Hampshire and Isle of Wight Constabulary"  # Hampshire's name since November 2022
+
+
+def _police_uk(tmp_path, reported_by: str, falls_within: str, rows: int = 200):
+    src = contracts.get("police_uk__street_crimes").bundled_files()[0][0]
+    lines = src.read_text().splitlines()[: rows + 1]
+    body = [ln.replace("Thames Valley Police,Thames Valley Police", f"{reported_by},{falls_within}", 1)
+            for ln in lines[1:]]
+    f = tmp_path / "2023-06-hampshire-street.csv"
+    f.write_text("\n".join([lines[0], *body]) + "\n")
+    return f
+
+
+def test_a_renamed_force_maps_to_its_code_at_load(var_dir, tmp_path):
+    assert reference.resolve_force(HIOW) == reference.resolve_force("Hampshire Constabulary") == "E23000030"
+    land_file(_police_uk(tmp_path, HIOW, HIOW), "police_uk__street_crimes", dt.date(2023, 7, 1))
+    pipeline.ingest(tables=["police_uk__street_crimes"])
+    with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
+        assert con.execute("select status from meta.loads where source_file = '2023-06-hampshire-street.csv'"
+                           ).fetchall() == [("accepted",)]
+
+
+def test_an_unknown_force_name_is_refused_at_the_gate_naming_file_row_value_and_nearest(var_dir, tmp_path):
+    bad = "Hampshire & IOW Constabulary"
+    land_file(_police_uk(tmp_path, HIOW, bad), "police_uk__street_crimes", dt.date(2023, 7, 1))
+    with pytest.raises(QualityError) as e:
+        pipeline.ingest(tables=["police_uk__street_crimes"])
+    msg = str(e.value)
+    assert ("2023-06-hampshire-street.csv: column 'falls_within', row(s) 1, 2, 3, 4, 5 ...: unknown force name "
+            f"'{bad}' (nearest known: Hampshire Constabulary, {HIOW}") in msg, msg
+    with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
+        assert con.execute("select status from meta.loads").fetchall() == [("rejected",)]
+        assert con.execute("select count(*), min(row_number) from meta.quarantine where value = ?",
+                           [bad]).fetchall() == [(200, 1)]
+
+
+def test_a_misspelt_force_in_a_home_office_table_is_refused_with_the_nearest_names(var_dir, tmp_path):
+    src = contracts.get("bbc__hate_crime_by_force_strand").bundled_files()[0][0]
+    f = tmp_path / src.name
+    f.write_text(src.read_text().replace("\nThames Valley,", "\nThames Vally,", 1))
+    land_file(f, "bbc__hate_crime_by_force_strand", dt.date(2023, 7, 1))
+    with pytest.raises(QualityError) as e:
+        pipeline.ingest(tables=["bbc__hate_crime_by_force_strand"])
+    assert "unknown force name 'Thames Vally' (nearest known: Thames Valley" in str(e.value), e.value

@@ -210,11 +210,12 @@ def _row_failures(result: Any) -> list[tuple[int, str | None, Any, str]]:
 
 
 def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: int, file: str,
-                  outside: int = 0) -> None:
+                  outside: int = 0, prechecked: list[str] | None = None) -> None:
     """Validate one load's rows: quarantine rows that fail row-level checks, reject the file if a
     file-level check fails or too many rows are bad; otherwise mark it accepted. ``outside``: rows
     already quarantined as outside the file's declared partition (warehouse/partitions.py), which
-    are not bad values and do not count against the limit."""
+    are not bad values and do not count against the limit. ``prechecked``: messages for rows the
+    gate quarantined before the suite ran (unknown force names, warehouse/reference.py)."""
     cols = ", ".join(f'"{c}"' for c in contract.column_names)
     not_quarantined = (f"_load_id = {int(load_id)} and _row_number not in "
                        f"(select row_number from meta.quarantine where load_id = {int(load_id)})")
@@ -222,7 +223,7 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
     result = _run_suite(contract.table, df)
     described = _describe_failures(file, result)
     row_level = {_describe_failures(file, _only(result, r))[0] for r in result.results
-                 if not r.success and r.expectation_config.type in ROW_LEVEL}
+                 if not r.success and r.expectation_config.type in ROW_LEVEL} | set(prechecked or [])
     failures = [f for f in described if f not in row_level]  # file-level
     quarantine.record(con, load_id, contract.table, file, _row_failures(result))
     if contract.checks.get("distinct_per_period") and contract.period_column:
@@ -280,6 +281,7 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
     done, errors = [], []
     pending = pending_loads(con, table)
     found = partitions.check_pending(con, pending, contracts_mod.get)
+    names = reference.check_force_names(con, pending, contracts_mod.get)
     refused = {}
     for load_id, f in found.items():
         for note in f.notes or []:
@@ -292,14 +294,16 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
             errors.append(f"quality gate stopped {file} (contract {tbl}):\n{refused[load_id]}")
     pending = [p for p in pending if p[0] not in refused]
     # a load with rows outside its partition is checked alone, so its quarantine is counted and said
-    passed_together = _validate_together(con, [p for p in pending if not (p[0] in found and found[p[0]].outside)])
+    passed_together = _validate_together(con, [p for p in pending if p[0] not in names
+                                               and not (p[0] in found and found[p[0]].outside)])
     done.extend(passed_together)
     for load_id, tbl, file in pending:
         if load_id in passed_together:
             continue
         try:
             validate_load(con, contracts_mod.get(tbl), load_id, file,
-                          outside=found[load_id].outside if load_id in found else 0)
+                          outside=found[load_id].outside if load_id in found else 0,
+                          prechecked=names.get(load_id, []))
             done.append(load_id)
         except QualityError as e:
             errors.append(str(e))

@@ -3,17 +3,18 @@
 * ``codes("lad16_csp16_pfa16.CSP16CD")``: the codes a column may hold, taken from the ONS lookup
   the project bundles (a contract says ``reference: <table>.<column>`` instead of a hand-written
   pattern, so Welsh community safety partnerships, ``W14...``, are valid because ONS says so).
-* ``resolve_force(name)``: the one force-name resolver. Every reader that meets a force *name*
-  (police.uk "Reported by" / "Falls within", Home Office and BBC tables) maps it to its ONS police
-  force area code through ``force_aliases.csv`` (one alias table: names, renames and spellings) at
-  load; an unknown name is refused at the gate with the nearest known names.
+* ``resolve_force(name)``: the one force-name resolver, over one alias table (``force_aliases.csv``:
+  names, renames such as Hampshire and Isle of Wight Constabulary, and spellings). Every contract
+  column that holds a force *name* (police.uk "Reported by" / "Falls within", Home Office and BBC
+  tables) says ``force_name: true``; the gate checks it at load (``check_force_names``) and
+  staging maps it through the same table (seed ``force_aliases``). An unknown name is refused at
+  the gate naming file, row, value and the nearest known names, so it never reaches dbt.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
-import re
 from functools import lru_cache
 
 from warehouse.config import paths
@@ -27,39 +28,52 @@ def codes(ref: str) -> tuple[str, ...]:
         return tuple(sorted({r[column] for r in csv.DictReader(fh) if r[column]}))
 
 
-def _key(name: str) -> str:
-    """Case, spacing, '&' and punctuation do not make a different force."""
-    s = name.lower().replace("&", " and ")
-    return re.sub(r"[^a-z0-9]+", " ", s).strip()
-
-
 @lru_cache(maxsize=1)
-def aliases() -> dict[str, str]:
-    """Normalised alias -> area code, from force_aliases.csv and forces.csv (area and Home Office names)."""
-    out: dict[str, str] = {}
-    ref = paths().reference
-    with open(ref / "forces.csv", newline="", encoding="utf-8-sig") as fh:
-        for r in csv.DictReader(fh):
-            out[_key(r["area_name"])] = r["area_code"]
-            out[_key(r["home_office_name"])] = r["area_code"]
-    with open(ref / "force_aliases.csv", newline="", encoding="utf-8-sig") as fh:
-        for r in csv.DictReader(fh):
-            out[_key(r["alias"])] = r["area_code"]
-    return out
-
-
-def resolve_force(name: str | None) -> str | None:
-    """The ONS police force area code for a force name, or None if the name is not known."""
-    if name is None:
-        return None
-    return aliases().get(_key(name))
-
-
-def nearest_forces(name: str, n: int = 3) -> list[str]:
-    """The known names closest to an unknown one (for the gate's message)."""
+def aliases() -> dict[str, str | None]:
+    """Force name as publishers write it -> ONS police force area code (None: a known force that has
+    no police force area, e.g. British Transport Police). The same table dbt joins on (seed
+    force_aliases), so what the gate accepts is exactly what staging maps."""
     with open(paths().reference / "force_aliases.csv", newline="", encoding="utf-8-sig") as fh:
-        names = {r["alias"] for r in csv.DictReader(fh)}
-    with open(paths().reference / "forces.csv", newline="", encoding="utf-8-sig") as fh:
-        names |= {r["area_name"] for r in csv.DictReader(fh)}
-    by_key = {_key(x): x for x in sorted(names)}
-    return [by_key[k] for k in difflib.get_close_matches(_key(name), list(by_key), n=n, cutoff=0.3)]
+        return {r["alias"]: (r["area_code"] or None) for r in csv.DictReader(fh)}
+
+
+def resolve_force(name: str) -> str | None:
+    """The area code of a force name. Raises KeyError (with the nearest known names) if unknown."""
+    try:
+        return aliases()[name]
+    except KeyError:
+        raise KeyError(unknown_force(name)) from None
+
+
+def unknown_force(name: str) -> str:
+    near = difflib.get_close_matches(name, list(aliases()), n=3, cutoff=0.5) or \
+        difflib.get_close_matches(name.lower(), [a.lower() for a in aliases()], n=3, cutoff=0.3)
+    return (f"unknown force name {name!r} (nearest known: {', '.join(near) or 'none'}); if it is a force's "
+            f"new name or another spelling, add it to seeds/reference/force_aliases.csv")
+
+
+def check_force_names(con, pending: list[tuple[int, str, str]], contract_of) -> dict[int, list[str]]:
+    """Quarantine rows whose force name (columns with ``force_name: true``) the alias table does not
+    know, naming file, row, column, value and the nearest known names. Returns the gate's messages
+    per load (the quarantine limit then decides: police.uk and Home Office tables allow none)."""
+    from warehouse import quarantine
+
+    out: dict[int, list[str]] = {}
+    known = list(aliases())
+    for load_id, table, file in pending:
+        contract = contract_of(table)
+        for c in contract.columns:
+            if not c.meta.get("force_name"):
+                continue
+            rows = con.execute(
+                f'select _row_number, "{c.name}" from raw.{table} where _load_id = ? and "{c.name}" is not null '
+                f'and "{c.name}" not in (select unnest(?::varchar[])) order by _row_number', [load_id, known]).fetchall()
+            if not rows:
+                continue
+            quarantine.record(con, load_id, table, file, [(r, c.name, v, unknown_force(v)) for r, v in rows])
+            for v in dict.fromkeys(v for _, v in rows):
+                at = [r for r, x in rows if x == v]
+                out.setdefault(load_id, []).append(
+                    f"{file}: column {c.name!r}, row(s) {', '.join(map(str, at[:5]))}"
+                    f"{' ...' if len(at) > 5 else ''}: {unknown_force(v)}")
+    return out
