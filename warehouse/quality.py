@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse import contracts as contracts_mod
-from warehouse import partitions, quality_sql, quarantine, reference
+from warehouse import local_time, partitions, quality_sql, quarantine, reference
 from warehouse.config import paths
 from warehouse.contracts import Contract
 from warehouse.errors import QualityError
@@ -281,7 +281,10 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
     done, errors = [], []
     pending = pending_loads(con, table)
     found = partitions.check_pending(con, pending, contracts_mod.get)
-    names = reference.check_force_names(con, pending, contracts_mod.get)
+    names: dict[int, list[str]] = {}  # rows these checks quarantined, and what the gate says of them
+    for check in (reference.check_force_names, local_time.check_order):
+        for load_id, msgs in check(con, pending, contracts_mod.get).items():
+            names.setdefault(load_id, []).extend(msgs)
     refused = {}
     for load_id, f in found.items():
         for note in f.notes or []:
