@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import audit, contracts, db, landing, load, publish, quality, rebuild, transform
+from warehouse import audit, completeness, contracts, db, landing, load, publish, quality, rebuild, transform
 from warehouse.config import paths
 from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
@@ -32,6 +32,7 @@ class BuildReport:
         if self.audit:
             out.append(str(self.audit))
             out += [f"  accepted move: {m}" for m in self.audit.moves]
+            out += [f"  accepted hold: {h}" for h in self.audit.holds]
         if self.unchanged:
             out.append(f"published warehouse unchanged: nothing new since version {publish.published_version()}")
         elif self.published:
@@ -119,6 +120,7 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
                        "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results]}
         report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
         audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
+        completeness.record(con, report.version, report.audit.holds, "pcp build --accept-moves")
         rebuild.finished(con)
     fault_point("publish:recorded")
     report.published = publish.publish_file(paths().working, report.version)
