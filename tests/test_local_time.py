@@ -11,7 +11,7 @@ import pytest
 
 from conftest import PROJECT
 from warehouse import local_time, pipeline
-from warehouse.errors import QualityError
+from warehouse.errors import BadDataError
 from warehouse.landing import land_file
 
 T = dt.datetime.fromisoformat

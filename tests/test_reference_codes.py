@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from warehouse import contracts, pipeline, reference
-from warehouse.errors import QualityError
+from warehouse.errors import BadDataError
 from warehouse.landing import land_file
 from warehouse.samples import FEEDS, arrival_date, forces, write_feed
 
@@ -44,7 +44,7 @@ def test_a_csp_code_not_in_the_ons_lookup_is_refused_naming_row_and_value(var_di
     lines[1] = lines[1].replace(lines[1].split(",")[2], "W22000001")
     f.write_text("\n".join(lines) + "\n")
     land_file(f, FEEDS["domestic_abuse"][1], arrival_date(MONTH))
-    with pytest.raises(QualityError) as e:  # one bad row of a Welsh force's few CSP rows: above 2%
+    with pytest.raises(BadDataError) as e:  # one bad row of a Welsh force's few CSP rows: above 2%
         pipeline.ingest(tables=[FEEDS["domestic_abuse"][1]])
     assert "expect_column_values_to_be_in_set failed on column csp_code: 1 bad value(s); rows 1; e.g. ['W22000001']" \
         in str(e.value), e.value
@@ -85,7 +85,7 @@ def test_a_renamed_force_maps_to_its_code_at_load(var_dir, tmp_path):
 def test_an_unknown_force_name_is_refused_at_the_gate_naming_file_row_value_and_nearest(var_dir, tmp_path):
     bad = "Hampshire & IOW Constabulary"
     land_file(_police_uk(tmp_path, HIOW, bad), "police_uk__street_crimes", dt.date(2023, 7, 1))
-    with pytest.raises(QualityError) as e:
+    with pytest.raises(BadDataError) as e:
         pipeline.ingest(tables=["police_uk__street_crimes"])
     msg = str(e.value)
     assert ("2023-06-hampshire-street.csv: column 'falls_within', row(s) 1, 2, 3, 4, 5 ...: unknown force name "
@@ -102,6 +102,6 @@ def test_a_misspelt_force_in_a_home_office_table_is_refused_with_the_nearest_nam
     f = tmp_path / src.name
     f.write_text(src.read_text().replace("\nThames Valley,", "\nThames Vally,", 1))
     land_file(f, "bbc__hate_crime_by_force_strand", dt.date(2023, 7, 1))
-    with pytest.raises(QualityError) as e:
+    with pytest.raises(BadDataError) as e:
         pipeline.ingest(tables=["bbc__hate_crime_by_force_strand"])
     assert "unknown force name 'Thames Vally' (nearest known: Thames Valley" in str(e.value), e.value

@@ -44,6 +44,21 @@ def record_failure(*, dag_id: str, task_id: str, run_id: str, try_number: int | 
     return entry
 
 
+def record_input_problem(key: str, problem: str) -> dict | None:
+    """Alert once about a refused file or a landed path that was not loaded (``key`` identifies it):
+    a later build that still sees it lists it in its summary and ``pcp status`` but does not alert again."""
+    seen_file = failures_file().with_name("input_problems_seen.json")
+    seen = set(json.loads(seen_file.read_text())) if seen_file.exists() else set()
+    if key in seen:
+        return None
+    entry = record_failure(dag_id="pcp", task_id="ingest", run_id="input", try_number=None, error=problem)
+    seen.add(key)
+    tmp = seen_file.with_name("." + seen_file.name + ".tmp")
+    tmp.write_text(json.dumps(sorted(seen)))
+    os.replace(tmp, seen_file)
+    return entry
+
+
 def _summary(error: BaseException | str | None, limit: int = 2000) -> str:
     if error is None:
         return "no exception recorded"

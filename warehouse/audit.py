@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import completeness, reliability
+from warehouse import completeness, db, reliability
 from warehouse.errors import BadDataError
 
 EW = "K04000001"
@@ -149,7 +149,7 @@ def movements(con: duckdb.DuckDBPyConnection, published: Path) -> tuple[int, lis
         return 0, []
     cfg = reliability.settings().get("movement", {})
     min_abs = float(cfg.get("min_abs_change", 0))
-    con.execute(f"attach '{published}' as pub (read_only)")
+    con.execute(f"attach {db.literal(published)} as pub (read_only)")  # ATTACH takes no parameters
     try:
         if not con.execute("select count(*) from duckdb_tables() where database_name = 'pub' "
                            "and schema_name = 'marts' and table_name = 'metric_values'").fetchall()[0][0]:

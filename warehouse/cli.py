@@ -10,42 +10,89 @@ from warehouse.errors import PipelineError
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from warehouse import pipeline
+    from warehouse import build_lock, pipeline
     from warehouse.config import paths
 
-    report = pipeline.build(force=args.force, accept_moves=args.accept_moves)
+    with build_lock.exclusive():
+        report = pipeline.build(force=args.force, accept_moves=args.accept_moves)
     for line in report.lines():
         print(line)
     p = paths()
     print(f"\nAnalysts' database (read-only copy): {p.published}")
     print(f"Query it:  .venv/bin/pcp sql \"select * from marts.metric_values limit 10\"")
-    return 0
+    return _refusals(args.command, report)
+
+
+def _refusals(command: str, report) -> int:
+    """Exit 2 and say so on stderr if this build refused files (the rest was still published)."""
+    if not report.rejected:
+        return 0
+    what = (f"published version {report.version} without them" if report.published
+            else "nothing published (the published warehouse is unchanged)")
+    print(f"pcp {command}: {len(report.rejected)} file(s) rejected, {what}; each is held until "
+          f"`pcp resolve <load_id> --retry|--drop`:", file=sys.stderr)
+    for r in report.rejected:
+        print(f"load {r.load_id}: {r.message}", file=sys.stderr)
+    return 2
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    import datetime as dt
+    from warehouse import build_lock, pipeline
 
-    from warehouse import pipeline
-
-    report = pipeline.backfill(dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end),
-                               domain=args.domain)
+    start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    if end < start:
+        raise ArgumentError(f"--end {end} is before --start {start}; expected a window from start to end")
+    with build_lock.exclusive():
+        report = pipeline.backfill(start, end, domain=args.domain)
     for line in report.lines():
         print(line)
+    return _refusals(args.command, report)
+
+
+class ArgumentError(Exception):
+    """A bad command-line value: printed as one line, exit 2."""
+
+
+def _date(text: str, option: str, *, not_after_today: bool = False):
+    """A YYYY-MM-DD argument as a date, or ArgumentError saying what was expected."""
+    import datetime as dt
+
+    try:
+        d = dt.date.fromisoformat(text)
+    except (TypeError, ValueError) as e:
+        raise ArgumentError(f"{option} {text!r} is not a date ({e}); expected YYYY-MM-DD, e.g. 2023-03-31") from None
+    if not_after_today and d > dt.date.today():
+        raise ArgumentError(f"{option} {d} is in the future; expected a date up to today ({dt.date.today()})")
+    return d
+
+
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    from warehouse import db, held, pipeline
+
+    pipeline.ensure_working()
+    with db.writer() as con:
+        print(held.resolve(con, args.load_id, "retry" if args.retry else "dropped"))
     return 0
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
     from warehouse import db
 
+    import duckdb
+
     query = args.query if args.query != "-" else sys.stdin.read()
     with db.reader() as con:
-        rel = con.sql(query)
-        if rel is None:
-            return 0
-        if args.csv:
-            rel.to_df().to_csv(sys.stdout, index=False)
-        else:
-            rel.show(max_rows=args.max_rows, max_width=args.max_width, max_col_width=60)
+        try:
+            rel = con.sql(query)
+            if rel is None:
+                return 0
+            if args.csv:
+                rel.to_df().to_csv(sys.stdout, index=False)
+            else:
+                rel.show(max_rows=args.max_rows, max_width=args.max_width, max_col_width=60)
+        except duckdb.Error as e:
+            print(str(e), file=sys.stderr)  # DuckDB's own message: it names the problem and the position
+            return 1
     return 0
 
 
@@ -58,16 +105,45 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from warehouse import db, publish
+    from warehouse import contracts, db, held, landing, publish
     from warehouse.config import paths
 
     p = paths()
     print(f"published: {p.published} (version {publish.published_version()})")
     print(f"kept versions: {', '.join(v.stem for v in publish.versions()) or 'none'}")
-    with db.reader() as con:
+    # the working file knows about loads since the last publish; the published copy if a build holds it
+    source = p.working if p.working.exists() else p.published
+    try:
+        ctx = db.reader(source)
+        con = ctx.__enter__()
+    except PipelineError:
+        source = p.published
+        ctx = db.reader(source)
+        con = ctx.__enter__()
+    try:
         con.sql("select source_table, count(*) loads, sum(rows_read) rows, "
                 "count(*) filter (where status = 'rejected') rejected, max(loaded_at) last_loaded "
                 "from meta.loads group by 1 order by 1").show()
+        has_resolution = con.execute("select count(*) from information_schema.columns where table_schema = 'meta' "
+                                     "and table_name = 'loads' and column_name = 'resolution'").fetchone()[0]
+        waiting = held.outstanding(con) if has_resolution else []
+    finally:
+        ctx.__exit__(None, None, None)
+    skipped, notes = landing.scan(list(contracts.all_contracts()))
+    problems = [s for s in skipped if not s.waiting]
+    if not waiting and not problems:
+        print("needs attention: nothing")
+    else:
+        print("NEEDS ATTENTION:")
+        for h in waiting:
+            print(f"  held: {h}")
+        for s in problems:
+            print(f"  not loaded: {s}")
+    for s in skipped:
+        if s.waiting and s.why != "manifest":
+            print(f"waiting: {s}")
+    for n in notes:
+        print(f"note: {n}")
     return 0
 
 
@@ -127,7 +203,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from warehouse.reports.pack import build_pack
 
     forces = args.force or ["Thames Valley", "Leicestershire"]
-    as_at = dt.date.fromisoformat(args.as_at) if args.as_at else dt.date.today()
+    as_at = _date(args.as_at, "--as-at", not_after_today=True) if args.as_at else dt.date.today()
     for force in forces:
         pack = build_pack(force, as_at)
         print(f"{force}: milestone pack in {pack.folder}")
@@ -211,6 +287,13 @@ def parser() -> argparse.ArgumentParser:
     dc = sub.add_parser("docs", help="write the dbt docs (every model and column) as one HTML file, var/docs/index.html")
     dc.set_defaults(fn=_cmd_docs)
 
+    rs = sub.add_parser("resolve", help="settle a rejected (held) load: read it again at the next build, or drop it")
+    rs.add_argument("load_id", type=int, help="the load id `pcp status` or the build lists as held")
+    how = rs.add_mutually_exclusive_group(required=True)
+    how.add_argument("--retry", action="store_true", help="read the file again at the next `pcp build` (after a fix)")
+    how.add_argument("--drop", action="store_true", help="leave it out for good; no longer listed")
+    rs.set_defaults(fn=_cmd_resolve)
+
     r = sub.add_parser("rollback", help="publish the previous version again")
     r.set_defaults(fn=_cmd_rollback)
 
@@ -244,14 +327,48 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     args = parser().parse_args(argv)
+    from warehouse.build_lock import BuildRunning
+
     try:
         return args.fn(args)
+    except BuildRunning as e:
+        print(f"pcp {args.command}: {e}")
+        return 0
+    except ArgumentError as e:
+        print(f"pcp {args.command}: {e}", file=sys.stderr)
+        return 2
     except PipelineError as e:
-        print(f"pcp {args.command}: stopped, nothing published.\n{e}", file=sys.stderr)
+        print(f"pcp {args.command}: stopped, nothing published: {e}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
         print(f"pcp {args.command}: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"pcp {args.command}: interrupted, nothing published", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the environment (disk, DuckDB, OS): one line here, details in a log
+        log = _log_traceback(args.command)
+        first = (str(e).strip().splitlines() or [""])[0]
+        print(f"pcp {args.command}: stopped, nothing published: {type(e).__name__}: {first} "
+              f"(details in {log})", file=sys.stderr)
+        return 2
+
+
+def _log_traceback(command: str) -> str:
+    """Keep the full traceback for whoever debugs it, out of the user's way."""
+    import datetime as dt
+    import traceback
+
+    from warehouse.config import paths
+
+    try:
+        f = paths().var / "logs" / "pcp-errors.log"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        with open(f, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} pcp {command}\n{traceback.format_exc()}\n")
+        return str(f)
+    except OSError:
+        return "no log: var/ is not writable"
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import reliability
+from warehouse import db, reliability
 
 DDL = """
 create table if not exists meta.holds (
@@ -70,7 +70,7 @@ def find(con: duckdb.DuckDBPyConnection, published: Path) -> list[Hold]:
     cfg = reliability.settings().get("holds") or {}
     attached = published.exists()
     if attached:
-        con.execute(f"attach '{published}' as pub (read_only)")
+        con.execute(f"attach {db.literal(published)} as pub (read_only)")  # ATTACH takes no parameters
     try:
         holds = _volume(con, cfg.get("volume") or {}, attached) + _members(con, cfg.get("members") or {}, attached)
     finally:

@@ -6,6 +6,7 @@ Every writer opens, writes and closes inside a ``with`` block: no connection out
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import duckdb
 
 from warehouse import partitions, quarantine
 from warehouse.config import duckdb_memory_limit, paths
+from warehouse.errors import PipelineError
 
 META_DDL = """
 create schema if not exists raw;
@@ -36,6 +38,11 @@ alter table meta.loads add column if not exists rows_quarantined bigint default 
 alter table meta.loads add column if not exists source_path varchar;
 alter table meta.loads add column if not exists file_bytes bigint;
 alter table meta.loads add column if not exists file_mtime_ns bigint;
+-- ctime too: a copy with size and mtime kept (cp -p, rsync --inplace -t) still changes it (load.py)
+alter table meta.loads add column if not exists file_ctime_ns bigint;
+-- a rejected load is held until resolved: retry | dropped (warehouse/held.py, `pcp resolve`)
+alter table meta.loads add column if not exists resolution varchar;
+alter table meta.loads add column if not exists resolved_at timestamp;
 """
 
 
@@ -52,7 +59,7 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection to the working database."""
     path = Path(path or paths().working)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config=limits())
+    con = connect(path, config=limits())
     try:
         con.execute(META_DDL)
         con.execute(quarantine.DDL)
@@ -62,13 +69,46 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def literal(value) -> str:
+    """A SQL string literal for a statement that takes no bound parameters (ATTACH): a path is data,
+    so an apostrophe in PCP_VAR_DIR cannot end the string."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def connect(path: Path, **kwargs) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` that says plainly why a file cannot be opened (PipelineError, one line):
+    another process holds its lock (with that process's PID), or it is not a DuckDB file."""
+    try:
+        return duckdb.connect(str(path), **kwargs)
+    except duckdb.Error as e:
+        raise PipelineError(describe_open_error(path, e)) from None
+
+
+def describe_open_error(path: Path, e: Exception) -> str:
+    msg = str(e)
+    m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", msg)
+    if m:
+        return (f"{path} is locked by another process (PID {m.group(2)}, {m.group(1)}): close it there "
+                f"(an IDE, notebook or a running build) and run again")
+    if is_damaged(e):
+        return (f"{path} is damaged (not a readable DuckDB database: {msg.splitlines()[0]}); move it aside and "
+                f"run `pcp build` to rebuild it from the published copy and the landed files")
+    return f"could not open {path}: {msg.splitlines()[0] if msg else type(e).__name__}"
+
+
+def is_damaged(e: Exception) -> bool:
+    msg = str(e).lower()
+    return any(t in msg for t in ("not a valid duckdb database", "corrupt", "checksum", "serialization error",
+                                  "invalid database", "could not read enough bytes", "unsupported version"))
+
+
 @contextlib.contextmanager
 def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the published database (what analysts and reports use)."""
     path = Path(path or paths().published)
     if not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `make run` (or `pcp build`) first")
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         yield con
     finally:

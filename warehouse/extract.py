@@ -354,8 +354,12 @@ def fetch_to_landing(session: requests.Session, url: str, *, accept: tuple[str, 
             results = [Fetched(url, "unchanged", sha256=dl.sha256, bytes=dl.bytes)]
             files = entry["files"]
         else:
-            results = land(dl.tmp, {"url": url, "fetched_at": fetched_at, "etag": dl.etag,
-                                    "last_modified": dl.last_modified, "content_type": dl.content_type})
+            try:
+                results = land(dl.tmp, {"url": url, "fetched_at": fetched_at, "etag": dl.etag,
+                                        "last_modified": dl.last_modified, "content_type": dl.content_type})
+            except EmptyAnswer as e:  # no state written: the next run asks again
+                print(f"note: {e}")
+                return [Fetched(url, "empty answer", attempts=dl.attempts)]
             files = [str(r.path.relative_to(paths().var)) for r in results]
     finally:
         dl.tmp.unlink(missing_ok=True)
@@ -390,6 +394,13 @@ def _json_array(path: Path, url: str) -> None:
     if not isinstance(doc, list):
         raise ExtractError(f"{url}: expected a JSON array of crimes, found a JSON {type(doc).__name__}. "
                            f"Nothing landed.")
+    if not doc:
+        raise EmptyAnswer(f"{url}: the answer is an empty array (no records: the month is not published yet, "
+                          f"or nothing was recorded); nothing landed, and the next run asks again")
+
+
+class EmptyAnswer(ExtractError):
+    """A well-formed answer with no records: not data, so not landed (a loader would refuse it)."""
 
 
 def _land_archive_members(source: Source, month: str, arrived: dt.date):

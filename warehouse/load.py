@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import quarantine
+from warehouse import input_limits, missing_values, quarantine, strict_values
 from warehouse.contracts import Contract
-from warehouse.errors import ContractError, QualityError
+from warehouse.errors import BadDataError, ContractError, QualityError
 from warehouse.reliability import fault_point
 from warehouse.sources import reader_for
 
@@ -36,7 +36,7 @@ META_COLUMNS = (
 
 # What a load records in meta.loads, in this order (one file: _record; a batch: _insert_in_transaction).
 LOADS_COLUMNS = ("load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, status, message, "
-                 "loaded_at, source_path, file_bytes, file_mtime_ns")
+                 "loaded_at, source_path, file_bytes, file_mtime_ns, file_ctime_ns")
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,20 @@ class LoadResult:
     file: str
     load_id: int | None
     rows: int
-    status: str  # loaded | unchanged
+    status: str  # loaded | unchanged | rejected (this build) | held (rejected before) | dropped
+    message: str | None = None
 
     def __str__(self) -> str:
         if self.status == "unchanged":
             return f"{self.table}: {self.file} already loaded (same sha256), nothing to do"
-        return f"{self.table}: loaded {self.rows:,} rows from {self.file} as load {self.load_id}"
+        if self.status in ("rejected", "held"):
+            first = (self.message or "").strip().splitlines()[0] if self.message else ""
+            what = "REJECTED" if self.status == "rejected" else "still held (rejected before)"
+            return f"{self.table}: {self.file} {what}, load {self.load_id}: {first}"
+        if self.status == "dropped":
+            return f"{self.table}: {self.file} was rejected and dropped (load {self.load_id}), not read"
+        note = f" ({self.message})" if self.message else ""
+        return f"{self.table}: loaded {self.rows:,} rows from {self.file} as load {self.load_id}{note}"
 
 
 def sha256_of(path: Path) -> str:
@@ -70,19 +78,21 @@ def _cast_failures(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
                    contract: Contract) -> tuple[list[tuple[int, str, str, str]], list[str]]:
     """Values that do not cast to their contract type: quarantine rows, and a message per column."""
     con.register("_incoming", rel)
+    found_types = {name: str(t) for name, t in zip(rel.columns, rel.types)}
     rows, messages = [], []
     try:
         for c in contract.columns:
             bad = con.execute(
                 f'select _row_number, "{c.name}"::varchar from _incoming '
-                f'where "{c.name}" is not null and try_cast("{c.name}" as {c.duckdb_type}) is null '
+                f'where "{c.name}" is not null and {strict_values.bad_sql(c, found_types.get(c.name, "VARCHAR"))} '
                 f"order by _row_number"
             ).fetchall()
             if bad:
                 samples = "; ".join(f"row {r}: {v!r}" for r, v in bad[:5])
-                messages.append(f"{path.name}: column {c.name!r} expects {c.data_type} values but {len(bad):,} "
-                                f"row(s) are not: {samples}{_hint(v for _, v in bad)}")
-                rows += [(r, c.name, v, f"not a {c.data_type} value{_hint([v])}") for r, v in bad]
+                form = strict_values.expected_form(c)
+                messages.append(f"{path.name}: column {c.name!r} expects {c.data_type} values ({form}) but "
+                                f"{len(bad):,} row(s) are not: {samples}{_hint(v for _, v in bad)}")
+                rows += [(r, c.name, v, f"not a {c.data_type} value (expected {form}){_hint([v])}") for r, v in bad]
             if c.data_type == "varchar":  # text a spreadsheet would run when a report is opened
                 bad = con.execute(
                     f'select _row_number, "{c.name}" from _incoming where regexp_matches("{c.name}", ?) '
@@ -116,7 +126,7 @@ def _hint(values) -> str:
 
 def _previous(con: duckdb.DuckDBPyConnection, table: str, sha: str):
     rows = con.execute(
-        "select load_id, status, message, rows_read from meta.loads where source_table = ? and sha256 = ? "
+        "select load_id, status, message, rows_read, resolution from meta.loads where source_table = ? and sha256 = ? "
         "order by load_id desc limit 1",
         [table, sha],
     ).fetchall()
@@ -125,25 +135,34 @@ def _previous(con: duckdb.DuckDBPyConnection, table: str, sha: str):
 
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
               vintage: dt.date | None = None, is_sample: bool | None = None, sha: str | None = None) -> LoadResult:
-    """Append one file to raw (status pending). Same content twice is a no-op; a file once rejected
-    is rejected again with the same message rather than silently skipped. ``sha``: the file's sha256
-    if the caller has it already (load_files)."""
+    """Append one file to raw (status pending). Same content twice is a no-op. A file once rejected
+    is held (warehouse/held.py): not read again, ``HeldError`` with the same message, until resolved
+    (``retry`` reads it again, ``dropped`` gives a ``dropped`` result). ``sha``: the file's sha256 if
+    the caller has it already (load_files). A new rejection raises ContractError with ``load_id`` set."""
     path = Path(path)
     st = path.stat()  # before hashing: a file changed after this is hashed again next time
     sha = sha or _known_files(con, contract.table).get(_stat_key(path, st)) or sha256_of(path)
     is_sample = contract.is_sample if is_sample is None else is_sample
     prev = _previous(con, contract.table, sha)
     if prev is not None:
-        load_id, status, message, rows = prev
-        if status == "rejected":
-            raise QualityError(f"{path.name} was rejected before (load {load_id}): {message}")
-        return LoadResult(contract.table, path.name, load_id, rows or 0, "unchanged")
+        load_id, status, message, rows, resolution = prev
+        if status == "rejected" and resolution == "dropped":
+            return LoadResult(contract.table, path.name, load_id, 0, "dropped")
+        if status == "rejected" and resolution is None:
+            e = HeldError(f"{path.name} was rejected before (load {load_id}) and is held until resolved "
+                          f"(`pcp resolve {load_id} --retry` or `--drop`): {message}")
+            e.load_id = load_id
+            raise e
+        if status != "rejected":
+            return LoadResult(contract.table, path.name, load_id, rows or 0, "unchanged")
 
     ensure_raw_table(con, contract)
     load_id = con.execute("select nextval('meta.load_seq')").fetchall()[0][0]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
+        input_limits.check(path, contract)
         rel = reader_for(contract)(con, path, contract)
+        rel, missing = missing_values.apply(con, rel, contract)
         rows_read = rel.count("*").fetchall()[0][0]
         if rows_read == 0:
             raise ContractError(f"{path.name}: the file has a header but no data rows (contract {contract.table})")
@@ -154,11 +173,12 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
             raise ContractError("\n".join(messages) + f"\n{path.name}: {too_many}")
     except ContractError as e:
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", str(e), now)
+        e.load_id = load_id
         raise
     except duckdb.Error as e:
         msg = f"{path.name}: could not be read as {contract.table}: {e}"
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
-        raise ContractError(msg) from None
+        raise _rejected(msg, load_id) from None
     casts = ", ".join(f'try_cast("{c.name}" as {c.duckdb_type})' for c in contract.columns)
     con.register("_incoming", rel)
     try:
@@ -171,16 +191,42 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
         fault_point("load:inserted")
         rows = con.execute(f"select count(*) from raw.{contract.table} where _load_id = ?", [load_id]).fetchall()[0][0]
         quarantine.record(con, load_id, contract.table, path.name, bad)
+        missing_values.record(con, load_id, missing)
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, "pending", None, now)
         con.execute("commit")
     except duckdb.Error as e:
         con.execute("rollback")
         msg = f"{path.name}: could not be read as {contract.table}: {e}"
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
-        raise ContractError(msg) from None
+        raise _rejected(msg, load_id) from None
     finally:
         con.unregister("_incoming")
-    return LoadResult(contract.table, path.name, load_id, rows, "loaded")
+    return LoadResult(contract.table, path.name, load_id, rows, "loaded",
+                      f"read as missing: {missing_values.describe(missing)}" if missing else None)
+
+
+class HeldError(QualityError):
+    """The file's bytes were rejected before and nobody has resolved that yet (warehouse/held.py)."""
+
+    load_id: int | None = None
+
+
+def _rejected(msg: str, load_id: int) -> ContractError:
+    e = ContractError(msg)
+    e.load_id = load_id
+    return e
+
+
+def _one(con, contract: Contract, f, is_sample, keep_going: bool) -> LoadResult:
+    """load_file for one file; with ``keep_going`` a refusal is a result (rejected or held), not an error,
+    so the files after it still load."""
+    try:
+        return load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha)
+    except BadDataError as e:
+        if not keep_going:
+            raise
+        status = "held" if isinstance(e, HeldError) else "rejected"
+        return LoadResult(contract.table, f.path.name, getattr(e, "load_id", None), 0, status, str(e))
 
 
 @dataclass
@@ -193,7 +239,7 @@ class _File:
 
 
 def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[tuple[Path, dt.date | None]],
-               is_sample: bool | None = None) -> list[LoadResult]:
+               is_sample: bool | None = None, keep_going: bool = False) -> list[LoadResult]:
     """``load_file`` for each file in order, with the same results, rows, messages and quarantine, but
     for readers that can read many files at once (``reader.many``: csv, pseudonymised_csv) the new
     files cost one parallel scan to check them all and one insert, instead of a dozen statements each.
@@ -201,12 +247,17 @@ def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[t
     Files are hashed in a thread pool (a file whose path, size and mtime match an accepted or pending
     load is not read again). Any file that is not plainly new and clean (rejected before, a failed
     check, a bad value, no data rows, a read error) goes through ``load_file`` in its place in the
-    order, so the user sees exactly the message and quarantine ``load_file`` gives."""
+    order, so the user sees exactly the message and quarantine ``load_file`` gives.
+
+    ``keep_going``: a rejected or held file is a result (status rejected / held, with its message)
+    and the files after it still load; otherwise the first refusal raises, as load_file does."""
     many = getattr(reader_for(contract), "many", None)
+    if missing_values.declared(contract):
+        many = None  # markers become NULL file by file (load_file), and each file says what it read so
     is_sample = contract.is_sample if is_sample is None else is_sample
     todo = [_File(Path(p), v) for p, v in files]
     if many is None:
-        return [load_file(con, contract, f.path, f.vintage, is_sample) for f in todo]
+        return [_one(con, contract, f, is_sample, keep_going) for f in todo]
     known, latest = _known_files(con, contract.table), _latest_loads(con, contract.table)
 
     def inspect(f: _File) -> None:
@@ -214,6 +265,7 @@ def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[t
             f.st = f.path.stat()
             f.sha = known.get(_stat_key(f.path, f.st)) or sha256_of(f.path)
             if f.sha not in latest:
+                input_limits.check(f.path, contract)
                 many.check(f.path, contract)
                 f.batchable = True
         except Exception:  # noqa: BLE001 - load_file meets it again and reports it as it always has
@@ -226,25 +278,28 @@ def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[t
     batch: list[_File] = []
 
     def flush() -> None:
-        results.update(zip([id(f) for f in batch], _load_batch(con, contract, batch, is_sample, many)))
+        results.update(zip([id(f) for f in batch], _load_batch(con, contract, batch, is_sample, many, keep_going)))
         batch.clear()
 
     for f in todo:
         prev = latest.get(f.sha)
+        if prev is not None and prev[1] == "rejected" and prev[4] == "retry":
+            prev = None  # resolved for another try: read as new
         if prev is not None and prev[1] != "rejected":
-            load_id, _, _, rows = prev
+            load_id, _, _, rows, _ = prev
             results[id(f)] = LoadResult(contract.table, f.path.name, load_id, rows or 0, "unchanged")
         elif f.batchable and f.sha not in {b.sha for b in batch}:
             batch.append(f)
         else:  # rejected before, a failed check, or the same bytes twice in this call
             flush()
-            results[id(f)] = load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha)
+            results[id(f)] = _one(con, contract, f, is_sample, keep_going)
             latest = _latest_loads(con, contract.table)
     flush()
     return [results[id(f)] for f in todo]
 
 
-def _load_batch(con, contract: Contract, batch: list[_File], is_sample: bool, many) -> list[LoadResult]:
+def _load_batch(con, contract: Contract, batch: list[_File], is_sample: bool, many,
+                keep_going: bool = False) -> list[LoadResult]:
     """Check all files in one scan; insert the runs of clean files in one statement each, and give
     any file with a finding to load_file (in order, so load ids follow the file order as before)."""
     if not batch:
@@ -253,7 +308,7 @@ def _load_batch(con, contract: Contract, batch: list[_File], is_sample: bool, ma
         with many.scan(con, [f.path for f in batch], contract) as rel:
             found = _findings(con, rel, contract)
     except duckdb.Error:  # which file DuckDB could not read: load_file says, file by file
-        return [load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha) for f in batch]
+        return [_one(con, contract, f, is_sample, keep_going) for f in batch]
     results, run = [], []
     for i, f in enumerate(batch):
         rows, bad = found.get(i, (0, 0))
@@ -262,7 +317,7 @@ def _load_batch(con, contract: Contract, batch: list[_File], is_sample: bool, ma
             continue
         results += _insert_run(con, contract, run, is_sample, many)
         run = []
-        results.append(load_file(con, contract, f.path, f.vintage, is_sample, sha=f.sha))
+        results.append(_one(con, contract, f, is_sample, keep_going))
     return results + _insert_run(con, contract, run, is_sample, many)
 
 
@@ -273,7 +328,7 @@ def _findings(con, rel: duckdb.DuckDBPyRelation, contract: Contract) -> dict[int
     checks = []
     for c in contract.columns:
         if c.data_type != "varchar":
-            checks.append(f'count(*) filter ("{c.name}" is not null and try_cast("{c.name}" as {c.duckdb_type}) is null)')
+            checks.append(f'count(*) filter ("{c.name}" is not null and {strict_values.bad_sql(c)})')
         elif c.name not in hidden:  # a pseudonym is 64 hex digits: never formula-like, so not hashed to check
             checks.append(f'count(*) filter (regexp_matches("{c.name}", $formula))')
     con.register("_pcp_incoming", rel)
@@ -337,10 +392,11 @@ def _insert_in_transaction(con, contract: Contract, files: list[_File], expected
         con.execute(
             f"insert into meta.loads ({LOADS_COLUMNS}) "
             "select unnest($load_id), $table, unnest($source_file), unnest($sha256), unnest($vintage), $is_sample, "
-            "unnest($rows), 'pending', null, $now, unnest($path), unnest($bytes), unnest($mtime)",
+            "unnest($rows), 'pending', null, $now, unnest($path), unnest($bytes), unnest($mtime), unnest($ctime)",
             {"load_id": per_file["load_id"], "source_file": per_file["source_file"], "sha256": per_file["sha256"],
              "vintage": per_file["vintage"], "table": contract.table, "is_sample": is_sample, "rows": rows,
-             "now": now, "path": list(stats[0]), "bytes": list(stats[1]), "mtime": list(stats[2])})
+             "now": now, "path": list(stats[0]), "bytes": list(stats[1]), "mtime": list(stats[2]),
+             "ctime": list(stats[3])})
         con.execute("commit")
         return rows
     except duckdb.Error:
@@ -351,27 +407,31 @@ def _insert_in_transaction(con, contract: Contract, files: list[_File], expected
         raise
 
 
-def _stat_key(path: Path, st: os.stat_result) -> tuple[str, int, int]:
-    return str(path.absolute()), st.st_size, st.st_mtime_ns
+def _stat_key(path: Path, st: os.stat_result) -> tuple[str, int, int, int]:
+    """Path, size, mtime and ctime: a file rewritten in place with its size and mtime put back (cp -p,
+    rsync --inplace -t) still gets a new ctime, which no user can set, so its bytes are hashed again."""
+    return str(path.absolute()), st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
-def _known_files(con, table: str) -> dict[tuple[str, int, int], str]:
-    """(path, size, mtime) -> sha256 of files loaded and not rejected: their content is known."""
-    return {(p, n, t): sha for p, n, t, sha in con.execute(
-        "select source_path, file_bytes, file_mtime_ns, sha256 from meta.loads where source_table = ? "
-        "and status in ('accepted', 'pending') and source_path is not null", [table]).fetchall()}
+def _known_files(con, table: str) -> dict[tuple[str, int, int, int], str]:
+    """(path, size, mtime, ctime) -> sha256 of files loaded before: their content is known (a held
+    rejection too, so a huge refused file is not hashed again every build)."""
+    return {(p, n, t, c): sha for p, n, t, c, sha in con.execute(
+        "select source_path, file_bytes, file_mtime_ns, file_ctime_ns, sha256 from meta.loads where source_table = ? "
+        "and status in ('accepted', 'pending', 'rejected') and source_path is not null "
+        "and file_ctime_ns is not null", [table]).fetchall()}
 
 
 def _latest_loads(con, table: str) -> dict[str, tuple]:
-    """sha256 -> (load_id, status, message, rows_read) of its latest load, as _previous gives it."""
+    """sha256 -> (load_id, status, message, rows_read, resolution) of its latest load, as _previous gives it."""
     return {r[0]: r[1:] for r in con.execute(
-        "select sha256, load_id, status, message, rows_read from meta.loads where source_table = ? "
+        "select sha256, load_id, status, message, rows_read, resolution from meta.loads where source_table = ? "
         "qualify row_number() over (partition by sha256 order by load_id desc) = 1", [table]).fetchall()}
 
 
 def _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, status, message, now) -> None:
     con.execute(
-        f"insert into meta.loads ({LOADS_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into meta.loads ({LOADS_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, message, now,
          *_stat_key(path, st)],
     )

@@ -128,6 +128,7 @@ def transform_and_publish(triggering_asset_events=None) -> dict:
     before = publish.published_high_water_mark()
     report = _fail_on_bad_data(pipeline.transform_and_publish)
     after = publish.published_high_water_mark()
+    pipeline.note_attention(report)  # held rejections and landed paths not loaded: logged, each new one alerted once
     for line in report.lines():
         log.info("%s", line)
     log.info("high-water mark: load_id %s -> %s", before, after)

@@ -4,14 +4,16 @@ command and the tests all call these functions."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from warehouse import audit, completeness, contracts, db, landing, load, publish, quality, rebuild, transform
+from warehouse import alerts, audit, completeness, contracts, db, landing, load, publish, quality, rebuild, transform
+from warehouse import held as held_mod
 from warehouse.config import paths
-from warehouse.errors import PipelineError
+from warehouse.errors import BadDataError, PipelineError
 from warehouse.reliability import fault_point
 
 
@@ -24,9 +26,23 @@ class BuildReport:
     version: str | None = None
     unchanged: bool = False
     seconds: float = 0.0
+    held: list[held_mod.Held] = field(default_factory=list)        # rejected loads not yet resolved
+    skipped: list[landing.Skipped] = field(default_factory=list)   # landed paths not loaded, and why
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[load.LoadResult]:
+        """Files refused by this build (each also in ``held`` until resolved)."""
+        return [r for r in self.loads if r.status == "rejected"]
+
+    def attention(self) -> list[str]:
+        """What someone must act on: held rejections and landed paths that were not loaded."""
+        out = [f"  held: {h}" for h in self.held]
+        out += [f"  not loaded: {s}" for s in self.skipped if not s.waiting]
+        return out
 
     def lines(self) -> list[str]:
-        out = [str(r) for r in self.loads]
+        out = [str(r) for r in self.loads if r.status != "held"]
         if self.dbt:
             out.append(str(self.dbt))
         if self.audit:
@@ -37,6 +53,11 @@ class BuildReport:
             out.append(f"published warehouse unchanged: nothing new since version {publish.published_version()}")
         elif self.published:
             out.append(f"published version {self.version} to {self.published}")
+        out += [f"waiting: {s}" for s in self.skipped if s.waiting and s.why != "manifest"]
+        out += [f"note: {n}" for n in self.notes]
+        if self.attention():
+            out.append("NEEDS ATTENTION (stays listed until resolved; see docs/reliability.md):")
+            out += self.attention()
         out.append(f"build took {self.seconds:.1f}s")
         return out
 
@@ -63,10 +84,32 @@ def ensure_working() -> Path:
     except OSError as e:
         raise PipelineError(f"the runtime folder {p.var} is not writable ({p.working.parent}: {e.strerror or e}); "
                             f"expected a writable var/ (set PCP_VAR_DIR). Nothing was loaded or published") from None
+    if p.working.exists():
+        _set_aside_if_damaged(p.working)
     if not p.working.exists() and p.published.exists():
         p.working.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(p.published, p.working)
     return p.working
+
+
+def _set_aside_if_damaged(working: Path) -> None:
+    """A working file DuckDB cannot open as a database is renamed ``*.damaged-<time>`` (kept for a
+    look), so ensure_working rebuilds it from the published copy; files landed since that copy was
+    published are not in its meta.loads, so the build loads them again from landing (raw history)."""
+    import duckdb
+
+    try:
+        duckdb.connect(str(working)).close()
+    except duckdb.Error as e:
+        if not db.is_damaged(e):
+            raise PipelineError(db.describe_open_error(working, e)) from None
+        aside = working.with_name(f"{working.name}.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}")
+        os.replace(working, aside)
+        wal = working.with_name(working.name + ".wal")
+        if wal.exists():
+            os.replace(wal, aside.with_name(aside.name + ".wal"))
+        print(f"note: the working database was damaged ({str(e).splitlines()[0]}); set aside as {aside.name} "
+              f"and rebuilt from the published copy and the landed files")
 
 
 def chosen_contracts(tables: list[str] | None = None, domain: str | None = None) -> list[contracts.Contract]:
@@ -82,16 +125,34 @@ def chosen_contracts(tables: list[str] | None = None, domain: str | None = None)
 
 
 def ingest(tables: list[str] | None = None, domain: str | None = None, landed_from: dt.date | None = None,
-           landed_to: dt.date | None = None) -> list[load.LoadResult]:
-    """Load every file not yet seen into raw, then gate every pending load. Raises on bad data."""
+           landed_to: dt.date | None = None, strict: bool = True) -> list[load.LoadResult]:
+    """Load every file not yet seen into raw, then gate every pending load.
+
+    A refused file stops only itself: every other file still loads and is gated. Its result has
+    status ``rejected`` (refused in this call) or ``held`` (refused before, not resolved; not read
+    again), see warehouse/held.py. ``strict``: then raise BadDataError naming every file rejected in
+    this call, after all the others were loaded and gated (Airflow's ingest task and the tests)."""
     ensure_working()
     results = []
     chosen = chosen_contracts(tables, domain)
     with db.writer() as con:
         for c in chosen:
-            results += load.load_files(con, c, source_files(c, landed_from, landed_to))
+            results += load.load_files(con, c, source_files(c, landed_from, landed_to), keep_going=True)
         fault_point("gate:before")
-        quality.validate_pending(con)
+        try:
+            quality.validate_pending(con)
+        except BadDataError:
+            pass  # each rejected load is on record; collected below with its message
+        gated = {r.load_id for r in results if r.status == "loaded"}
+        if gated:
+            marks = ", ".join("?" for _ in gated)
+            refused = dict(con.execute(f"select load_id, message from meta.loads where status = 'rejected' "
+                                       f"and load_id in ({marks})", list(gated)).fetchall())
+            results = [replace(r, status="rejected", rows=0, message=f"quality gate stopped {r.file} (contract "
+                               f"{r.table}):\n{refused[r.load_id]}") if r.load_id in refused else r for r in results]
+    rejected = [r for r in results if r.status == "rejected"]
+    if strict and rejected:
+        raise BadDataError("\n".join(r.message or str(r) for r in rejected))
     return results
 
 
@@ -136,17 +197,34 @@ def backfill(start: dt.date, end: dt.date, domain: str | None = None) -> BuildRe
     if end < start:
         raise ValueError(f"backfill: end {end} is before start {start}")
     t0 = time.perf_counter()
-    loads = ingest(domain=domain, landed_from=start, landed_to=end)
+    loads = ingest(domain=domain, landed_from=start, landed_to=end, strict=False)
     report = transform_and_publish()
     report.loads = loads
+    note_attention(report)
     report.seconds = time.perf_counter() - t0
     return report
 
 
 def build(force: bool = False, tables: list[str] | None = None, accept_moves: bool = False) -> BuildReport:
+    """Ingest (a refused file stops only itself), then transform and publish what was accepted.
+    The report lists files refused now, rejections still held and landed paths not loaded; each new
+    one is also written to the alerts once (warehouse/alerts.py)."""
     t0 = time.perf_counter()
-    loads = ingest(tables)
+    loads = ingest(tables, strict=False)
     report = transform_and_publish(force=force, accept_moves=accept_moves)
     report.loads = loads
+    note_attention(report)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def note_attention(report: BuildReport) -> None:
+    """Fill in what needs attention and raise each new item once in the alerts."""
+    report.skipped, report.notes = landing.scan(list(contracts.all_contracts()))
+    with db.writer() as con:
+        report.held = held_mod.outstanding(con)
+    for r in report.rejected:
+        alerts.record_input_problem(f"{r.table}/{r.file}#load{r.load_id}", r.message or str(r))
+    for s in report.skipped:
+        if not s.waiting:
+            alerts.record_input_problem(str(s.path), str(s))

@@ -117,18 +117,20 @@ def build_suites() -> list[str]:
             except KeyError:
                 asset.add_batch_definition_whole_dataframe("batch")
             written.append(name)
+    _cached_context.cache_clear()  # a context opened before holds the old suites
     return written
 
 
-@lru_cache(maxsize=1)
-def _cached_context():
+@lru_cache(maxsize=2)
+def _cached_context(expectations: str | None = None):
+    """One GE context per expectations folder (PCP_PROJECT_DIR may point at another copy)."""
     ctx = _context()
     ctx.variables.progress_bars = {"globally": False}
     return ctx
 
 
 def _run_suite(name: str, df) -> Any:
-    ctx = _cached_context()
+    ctx = _cached_context(str(paths().expectations))
     try:
         suite = ctx.suites.get(name)
         batch_def = ctx.data_sources.get(DATASOURCE).get_asset(name).get_batch_definition("batch")

@@ -41,3 +41,15 @@ def fault_point(name: str) -> None:
     """Die here, as a power cut or an OOM kill would, if the crash test asked for this point."""
     if os.environ.get("PCP_FAULT_POINT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def input_limit(name: str, contract_meta: dict | None = None) -> float:
+    """``max_file_bytes``, ``max_line_bytes`` or ``max_abs_number``: the environment
+    (``PCP_MAX_FILE_BYTES``...), then the contract's own, then ``input:`` in reliability.yml."""
+    env = os.environ.get("PCP_" + name.upper())
+    if env:
+        return float(env)
+    if contract_meta and contract_meta.get(name) is not None:
+        return float(contract_meta[name])
+    shipped = _settings(str(DEFAULT_FILE))["input"]  # a limits file without an input: section keeps these
+    return float((settings().get("input") or {}).get(name, shipped[name]))

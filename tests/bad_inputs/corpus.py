@@ -114,6 +114,16 @@ def _drop_column(name):
     return make
 
 
+def _utf16(header, rows) -> bytes:
+    return to_csv(header, rows).decode().encode("utf-16")  # Excel's "Unicode text": a BOM and NUL bytes
+
+
+def _overlong_last_line(header, rows) -> bytes:
+    """A last row longer than input.max_line_bytes (1 MiB): rejected, never silently dropped."""
+    last = ["2022-03-01", "E23000029", "Thames Valley" + "x" * (1 << 20)] + rows[-1][3:]
+    return to_csv(header, rows + [last])
+
+
 def _many_negative(header, rows) -> bytes:
     rows = [list(r) for r in rows]
     for r in rows[:100]:
@@ -194,6 +204,26 @@ CASES: list[Case] = [
          set_value(1, "total_headcount", "9"), Outcome("accepted")),
     Case("same_file_twice", "the bundled file delivered again under another name",
          lambda h, r: SOURCE.read_bytes(), Outcome("unchanged")),
+    # issue 15, kind 3: numbers read strictly (a count takes digits only; a double a finite number)
+    Case("decimal_in_count", "'251.6' in a count (was published as 252)", set_value(12, "total_headcount", "251.6"),
+         R("column 'total_headcount' expects integer values (a whole number in digits", "row 12: '251.6'"),
+         Q(1, "not a integer value (expected a whole number in digits")),
+    Case("exponent_in_count", "'1e3' in a count (was published as 1000)", set_value(12, "total_headcount", "1e3"),
+         R("row 12: '1e3'"), Q(1, "not a integer value")),
+    Case("whole_decimal_in_count", "'8.0' in a count", set_value(12, "total_headcount", "8.0"),
+         R("row 12: '8.0'"), Q(1, "not a integer value")),
+    Case("infinite_double", "'Infinity' in an FTE", set_value(12, "total_fte", "Infinity"),
+         R("column 'total_fte' expects double values (a finite number", "row 12: 'Infinity'"),
+         Q(1, "not a double value")),
+    Case("absurd_double", "'1e308' in an FTE", set_value(12, "total_fte", "1e308"),
+         R("row 12: '1e308'"), Q(1, "not a double value")),
+    # issue 15, kinds 1 and 4: encodings and sizes a strict reader refuses with the true reason
+    Case("utf16", "saved as UTF-16 ('Unicode text')", _utf16, R("the file is UTF-16 text", "expected UTF-8")),
+    Case("nul_bytes", "100 KB of NUL bytes", lambda h, r: b"\0" * 100_000, R("a NUL byte at offset 0", "binary")),
+    Case("nul_after_header", "a header, then binary", lambda h, r: to_csv(h, r[:5]) + b"\0\1\2" * 1000,
+         R("line 7: a NUL byte", "binary content")),
+    Case("overlong_last_line", "a last line over 1 MiB (was silently dropped)", _overlong_last_line,
+         R("line 3,442 is longer than 1,048,576 bytes", "input.max_line_bytes")),
     Case("gzip", "a good .csv.gz", _gz, Outcome("accepted"), suffix=".csv.gz"),
     Case("truncated_gzip", "a .csv.gz cut short in transfer", _truncated_gz, R("truncated or corrupt gzip"),
          suffix=".csv.gz"),
