@@ -13,6 +13,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from warehouse import build_lock, pipeline
     from warehouse.config import paths
 
+    pipeline.ensure_var_writable()
     with build_lock.exclusive():
         report = pipeline.build(force=args.force, accept_moves=args.accept_moves)
     for line in report.lines():
@@ -42,6 +43,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     if end < start:
         raise ArgumentError(f"--end {end} is before --start {start}; expected a window from start to end")
+    pipeline.ensure_var_writable()
     with build_lock.exclusive():
         report = pipeline.backfill(start, end, domain=args.domain)
     for line in report.lines():

@@ -74,7 +74,19 @@ def source_files(contract: contracts.Contract, landed_from: dt.date | None = Non
 
 
 def ensure_working() -> Path:
-    """The working file carries raw history between builds; rebuild it from the published copy if lost."""
+    """The working file carries raw history between builds; rebuild it from the published copy if lost
+    or damaged."""
+    p = ensure_var_writable()
+    if p.working.exists():
+        _set_aside_if_damaged(p.working)
+    if not p.working.exists() and p.published.exists():
+        p.working.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(p.published, p.working)
+    return p.working
+
+
+def ensure_var_writable():
+    """Fail early and plainly (PipelineError) if var/ cannot be written; returns paths()."""
     p = paths()
     try:  # fail early and plainly if var/ cannot be written (read-only disk, a file in the way)
         p.working.parent.mkdir(parents=True, exist_ok=True)
@@ -84,12 +96,7 @@ def ensure_working() -> Path:
     except OSError as e:
         raise PipelineError(f"the runtime folder {p.var} is not writable ({p.working.parent}: {e.strerror or e}); "
                             f"expected a writable var/ (set PCP_VAR_DIR). Nothing was loaded or published") from None
-    if p.working.exists():
-        _set_aside_if_damaged(p.working)
-    if not p.working.exists() and p.published.exists():
-        p.working.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(p.published, p.working)
-    return p.working
+    return p
 
 
 def _set_aside_if_damaged(working: Path) -> None:

@@ -223,7 +223,7 @@ CASES: list[Case] = [
     Case("nul_after_header", "a header, then binary", lambda h, r: to_csv(h, r[:5]) + b"\0\1\2" * 1000,
          R("line 7: a NUL byte", "binary content")),
     Case("overlong_last_line", "a last line over 1 MiB (was silently dropped)", _overlong_last_line,
-         R("line 3,442 is longer than 1,048,576 bytes", "input.max_line_bytes")),
+         R("line 3442 is longer than 1,048,576 bytes", "input.max_line_bytes")),
     Case("gzip", "a good .csv.gz", _gz, Outcome("accepted"), suffix=".csv.gz"),
     Case("truncated_gzip", "a .csv.gz cut short in transfer", _truncated_gz, R("truncated or corrupt gzip"),
          suffix=".csv.gz"),
