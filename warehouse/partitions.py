@@ -2,7 +2,7 @@
 
 A force feed file declares its partition (force area x month) in its name (``docs/force-feeds.md``):
 
-    <feed>_<area code>_<YYYY-MM>[_to_<YYYY-MM>][_part<N>].csv[.gz]
+    [<label>_]<feed>_<area code>_<YYYY-MM>[_to_<YYYY-MM>][_part<N>].csv[.gz]
 
 e.g. ``calls_E23000029_2023-06.csv`` (Thames Valley, June 2023), ``..._2023-04_to_2023-06.csv`` (a
 restatement of three months in one file), ``..._2023-06_part2.csv`` (the second part of June).
@@ -60,8 +60,8 @@ create table if not exists meta.restatements (
 );
 """
 
-NAME = re.compile(r"^(?P<prefix>[a-z_]+?)_(?P<area>[EW]\d{8})_(?P<first>\d{4}-\d{2})(?:_to_(?P<last>\d{4}-\d{2}))?"
-                  r"(?:_part(?P<part>\d+))?\.csv(?:\.gz)?$")
+# After the feed's name: force, month(s), part. A label before it is allowed ("corrected_...").
+NAME_TAIL = r"_(?P<area>[EW]\d{8})_(?P<first>\d{4}-\d{2})(?:_to_(?P<last>\d{4}-\d{2}))?(?:_part(?P<part>\d+))?\.csv(?:\.gz)?$"
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,9 @@ def spec(contract: Contract) -> dict | None:
 def declared(contract: Contract, file_name: str) -> Declared:
     """The partition a file name declares. Raises ValueError naming the expected form."""
     s = spec(contract)
-    m = NAME.match(file_name)
+    m = re.match(r"^(?:.+_)?" + re.escape(s["file_prefix"]) + NAME_TAIL, file_name)
     form = f"{s['file_prefix']}_<area code>_<YYYY-MM>[_to_<YYYY-MM>][_part<N>].csv"
-    if not m or m["prefix"] != s["file_prefix"]:
+    if not m:
         raise ValueError(f"{file_name}: the file name must declare its force and month as {form} "
                          f"(e.g. {s['file_prefix']}_E23000029_2023-06.csv; docs/force-feeds.md)")
     first = dt.date.fromisoformat(m["first"] + "-01")
@@ -172,8 +172,10 @@ def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_re
         "where p.source_table = ? and p.load_id <> ? and l.status in ('pending', 'accepted') "
         "and p.area_code = ? and p.month in (select unnest(?::date[])) order by p.load_id",
         [table, load_id, d.area_code, list(d.months)]).fetchall()
+    here = _path(con, load_id)
+    # another file in this arrival folder (the same file corrected in place is a new version of it)
     same = [(i, f, part, st) for i, f, part, path, st in others
-            if path is not None and str(Path(path).parent) == folder]
+            if path is not None and path != here and str(Path(path).parent) == folder]
     for i, other, part, status in same:
         if d.part is None or part is None or part == d.part:
             if status == "pending":  # neither half is published alone
@@ -188,14 +190,18 @@ def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_re
     return None
 
 
+def _path(con, load_id: int) -> str | None:
+    return con.execute("select source_path from meta.loads where load_id = ?", [load_id]).fetchone()[0]
+
+
 def _folder(con, load_id: int) -> str | None:
-    path = con.execute("select source_path from meta.loads where load_id = ?", [load_id]).fetchone()[0]
+    path = _path(con, load_id)
     return None if path is None else str(Path(path).parent)
 
 
 def _restatements(con, load_id: int, table: str, file: str, d: Declared) -> list[str]:
-    """Earlier arrivals of the same partitions that this load replaces whole."""
-    folder = _folder(con, load_id)
+    """Earlier arrivals (or earlier versions of this file) of the same partitions that this load replaces whole."""
+    folder, here = _folder(con, load_id), _path(con, load_id)
     rows = con.execute(
         "select p.month, p.load_id, p.source_file, l.source_path from meta.load_partitions p "
         "join meta.loads l using (load_id) where p.source_table = ? and p.load_id < ? "
@@ -207,7 +213,7 @@ def _restatements(con, load_id: int, table: str, file: str, d: Declared) -> list
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     out = []
     for month, old_id, old_file, path in rows:
-        if path is not None and str(Path(path).parent) == folder:
+        if path is not None and path != here and str(Path(path).parent) == folder:
             continue  # another part of this arrival
         con.execute("insert into meta.restatements values (?, ?, ?, ?, ?, ?, ?, ?)",
                     [load_id, table, file, d.area_code, month, old_id, old_file, now])
