@@ -6,6 +6,8 @@ if every check passes:
   quarantined (nothing is dropped without a count);
 * totals are the sum of their parts: England and Wales = the sum of the force figures for additive
   units (``reconciliation`` in ``warehouse/reliability.yml``);
+* holds: no new force-period is incomplete (expected members missing) or out of all proportion to
+  its own history (``warehouse/completeness.py``), unless the build acknowledges it as for moves;
 * movement: no figure already published moves by more than its limit (``movement``), or
   disappears, unless the build acknowledges it (``pcp build --accept-moves``); acknowledged moves
   are recorded in ``meta.movements`` with the version and printed.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import db, reliability
+from warehouse import completeness, db, reliability
 from warehouse.errors import BadDataError
 
 EW = "K04000001"
@@ -75,12 +77,13 @@ class AuditResult:
     totals_checked: int = 0
     figures_compared: int = 0
     moves: list[Move] = field(default_factory=list)
+    holds: list = field(default_factory=list)  # completeness.Hold: incomplete or out-of-proportion new periods
     failures: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         return {"loads_reconciled": self.loads_checked, "totals_checked": self.totals_checked,
                 "figures_compared": self.figures_compared, "big_moves": len(self.moves),
-                "failures": self.failures}
+                "holds": [str(h) for h in self.holds], "failures": self.failures}
 
     def __str__(self) -> str:
         return (f"audit: {self.loads_checked} loads reconciled, {self.totals_checked} E&W totals = sum of forces, "
@@ -176,6 +179,13 @@ def run(con: duckdb.DuckDBPyConnection, published: Path, accept_moves: bool = Fa
     res.totals_checked, f2 = reconcile_totals(con)
     res.figures_compared, res.moves = movements(con, published)
     res.failures = f1 + f2
+    res.holds = completeness.find(con, published)
+    if res.holds and not accept_moves:
+        res.failures.append(
+            f"{len(res.holds)} new period(s) held as incomplete or out of proportion (warehouse/reliability.yml "
+            f"holds):\n" + "\n".join(f"  {h}" for h in res.holds[:20])
+            + (f"\n  ... and {len(res.holds) - 20} more" if len(res.holds) > 20 else "")
+            + "\nIf they are right, run `pcp build --accept-moves` to publish them; they are recorded in meta.holds")
     if res.moves and not accept_moves:
         shown = "\n".join(f"  {m}" for m in res.moves[:20])
         more = f"\n  ... and {len(res.moves) - 20} more" if len(res.moves) > 20 else ""

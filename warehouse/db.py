@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import quarantine
+from warehouse import partitions, quarantine
 from warehouse.config import duckdb_memory_limit, duckdb_storage_version, paths
 from warehouse.errors import PipelineError
 
@@ -99,6 +99,7 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con.execute(META_DDL)
         con.execute(quarantine.DDL)
+        con.execute(partitions.DDL)
         yield con
     finally:
         con.close()

@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from warehouse import alerts, audit, contracts, db, landing, load, publish, quality, rebuild, transform, withdrawals
+from warehouse import (alerts, audit, completeness, contracts, db, landing, load, publish, quality, rebuild,
+                       transform, withdrawals)
 from warehouse import held as held_mod
 from warehouse.config import paths
 from warehouse.errors import BadDataError, PipelineError
@@ -48,6 +49,7 @@ class BuildReport:
         if self.audit:
             out.append(str(self.audit))
             out += [f"  accepted move: {m}" for m in self.audit.moves]
+            out += [f"  accepted hold: {h}" for h in self.audit.holds]
         if self.unchanged:
             out.append(f"published warehouse unchanged: nothing new since version {publish.published_version()}")
         elif self.published:
@@ -189,6 +191,7 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
                        "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results]}
         report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
         audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
+        completeness.record(con, report.version, report.audit.holds, "pcp build --accept-moves")
         rebuild.finished(con)
     fault_point("publish:recorded")
     report.published = publish.publish_file(paths().working, report.version)

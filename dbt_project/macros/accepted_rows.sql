@@ -15,13 +15,14 @@
   partition does). A large source can keep its groups in an incremental model and pass it as
   `groups` (stg_force_feeds__call_loads): then a build reads only the winning loads' rows.
 #}
-{% macro accepted_rows(raw_relation, period_column, keep_vintages=false, partition_by=none, groups=none) -%}
+{% macro accepted_rows(raw_relation, period_column, keep_vintages=false, partition_by=none, groups=none,
+                       combine_parts=false) -%}
     {%- set keys = partition_keys(period_column, partition_by) -%}
     {%- set groups_sql = groups if groups is not none else
         '(' ~ accepted_groups(raw_relation, period_column, partition_by) ~ ')' -%}
     select r.*
     from {{ raw_relation }} as r
-    inner join ({{ latest_loads(groups_sql, keys | map('first') | list, keep_vintages) }}) as w
+    inner join ({{ latest_loads(groups_sql, keys | map('first') | list, keep_vintages, combine_parts) }}) as w
         on w.load_id = r._load_id
         and w.vintage is not distinct from r._vintage
         {%- for name, expr in keys %}
@@ -59,14 +60,19 @@
 
 
 {#- The winning groups: per period (and vintage, with keep_vintages) the latest vintage, then the
-    latest load. `groups` is a relation or a parenthesised query shaped like accepted_groups. -#}
-{% macro latest_loads(groups, key_names, keep_vintages=false) -%}
-    select * from {{ groups }} as g
+    latest load. `groups` is a relation or a parenthesised query shaped like accepted_groups.
+    combine_parts: the parts of one arrival (_part1, _part2, ... landed together, recorded in
+    meta.load_arrivals by warehouse/partitions.py) rank as one load, so they all win together. -#}
+{% macro latest_loads(groups, key_names, keep_vintages=false, combine_parts=false) -%}
+    select g.* from {{ groups }} as g
+    {%- if combine_parts %}
+    left join {{ source('meta', 'load_arrivals') }} as a on a.load_id = g.load_id
+    {%- endif %}
     qualify dense_rank() over (
-        partition by {{ key_names | join(', ') }}{% if keep_vintages %}, vintage{% endif %}
-        order by vintage desc nulls last, load_id desc
+        partition by {% for k in key_names %}g.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}{% if keep_vintages %}, g.vintage{% endif %}
+        order by g.vintage desc nulls last, {% if combine_parts %}coalesce(a.arrival_load_id, g.load_id){% else %}g.load_id{% endif %} desc
     ) = 1
-{%- endmacro %}
+{% endmacro %}
 
 
 {#- [(column name, expression over r)]: the mapping's names, or partition_1.. for a list. -#}

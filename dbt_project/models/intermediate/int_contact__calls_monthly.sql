@@ -5,20 +5,26 @@
 {{ config(materialized='incremental', unique_key=['area_code', 'period_end'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 
+{#- One row per force-month: its winning load (the parts of one arrival win together; the
+    highest of their ids names the month's version) and every load counted in it. -#}
 {%- set changed -%}
-    select w.area_code, last_day(w.month)::date as period_end, w.load_id
-    from ({{ latest_loads(ref('stg_force_feeds__call_loads'), ['area_code', 'month']) }}) as w
+    select * from (
+        select w.area_code, last_day(w.month)::date as period_end, max(w.load_id) as load_id,
+               list(w.load_id order by w.load_id) as load_ids
+        from ({{ latest_loads(ref('stg_force_feeds__call_loads'), ['area_code', 'month'], combine_parts=true) }}) as w
+        group by all
+    ) as w
     {%- if is_incremental() %}
     where not exists (
         select 1 from {{ this }} as t
-        where t.area_code = w.area_code and t.period_end = last_day(w.month)::date and t.load_id = w.load_id
+        where t.area_code = w.area_code and t.period_end = w.period_end and t.load_id = w.load_id
     )
     {%- endif %}
 {%- endset %}
 
 {%- set load_ids = none %}
 {%- if is_incremental() and execute %}
-    {%- set load_ids = run_query("select distinct load_id from (" ~ changed ~ ") order by 1").columns[0].values() | list %}
+    {%- set load_ids = run_query("select distinct unnest(load_ids) from (" ~ changed ~ ") order by 1").columns[0].values() | list %}
 {%- endif %}
 
 with changed as (
@@ -28,7 +34,7 @@ with changed as (
 select
     c.area_code,
     c.period_end,
-    c.load_id,
+    w.load_id,
     count(*) filter (where c.line = '101')                                                 as calls_101_received,
     count(*) filter (where c.line = '101' and c.outcome = 'answered')                      as calls_101_answered,
     count(*) filter (where c.line = '101' and c.outcome = 'abandoned')                     as calls_101_abandoned,
@@ -42,8 +48,8 @@ select
     '{{ invocation_id }}'                                                                  as dbt_invocation_id
 from {{ ref('stg_force_feeds__calls') }} as c
 inner join changed as w
-    on w.area_code = c.area_code and w.period_end = c.period_end and w.load_id = c.load_id
+    on w.area_code = c.area_code and w.period_end = c.period_end and list_contains(w.load_ids, c.load_id)
 {%- if load_ids is not none %}
 where c.load_id in ({{ load_id_list(load_ids) }})
 {%- endif %}
-group by c.area_code, c.period_end, c.load_id
+group by c.area_code, c.period_end, w.load_id

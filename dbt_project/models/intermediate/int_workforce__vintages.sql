@@ -36,6 +36,11 @@ unioned as (
            'Home Office, Police workforce 30 September 2025 tables (via CBL Group 23, rounded)', source_file
     from {{ ref('stg_home_office__workforce_officers_pcsos_2024_2025') }}
     union all
+    select period_end, area_code, worker_type, measure, value, false, vintage, is_sample,
+           'Home Office, Police workforce open data 31 March 2026 (via The Justice Pipeline, rounded to whole FTE)',
+           source_file
+    from {{ ref('stg_justice_pipeline__force_indicators') }}
+    union all
     select period_end, 'K04000001', case worker_type when 'staff_and_designated' then 'staff_and_designated_officer'
                                                     else worker_type end,
            'fte', fte, true, vintage, is_sample,

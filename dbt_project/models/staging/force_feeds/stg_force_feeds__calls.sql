@@ -4,7 +4,7 @@
 -- so reading this view never ranks or scans the whole log first.
 with source as (
     {{ accepted_rows(source('force_feeds', 'calls'), 'received_at', partition_by=call_log_months(),
-                     groups=ref('stg_force_feeds__call_loads')) }}
+                     groups=ref('stg_force_feeds__call_loads'), combine_parts=true) }}
 )
 
 select
@@ -17,8 +17,11 @@ select
     outcome,
     call_back_at,
     answer_target_seconds,
-    -- time in the queue before a handler answered (answered calls only)
-    case when answered_at is not null then date_diff('second', received_at, answered_at) end as wait_seconds,
+    -- time in the queue before a handler answered (answered calls only), on the instants the local
+    -- times stand for: across a clock change the wall clock is an hour out (macro london_utc)
+    case when answered_at is not null
+         then date_diff('second', {{ london_utc('received_at') }}, {{ london_utc('answered_at', london_utc('received_at')) }})
+    end as wait_seconds,
     _vintage                                                         as vintage,
     _load_id                                                         as load_id,
     _is_sample                                                       as is_sample

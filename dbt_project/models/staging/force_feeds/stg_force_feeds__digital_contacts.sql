@@ -1,7 +1,7 @@
 -- Digital contacts by day and channel (SAMPLE), latest arrival per force and month.
 with source as (
     {{ accepted_rows(source('force_feeds', 'digital_contacts'), 'date', partition_by=
-                     ["r.area_code", "date_trunc('month', r.date)"]) }}
+                     ["r.area_code", "date_trunc('month', r.date)"], combine_parts=true) }}
 )
 
 select
