@@ -4,6 +4,7 @@ naming source, area, period and the ratio or the missing members; `--accept-move
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import shutil
@@ -13,13 +14,16 @@ import pytest
 
 from conftest import run_pcp
 from warehouse import contracts
-from warehouse.samples import FEEDS, csps_of, write_feed
+from warehouse.samples import DEFAULT_CONTACT_SCALE, DEFAULT_END, FEEDS, csp_weights, next_month, write_feed
 
 TV = "E23000029"
-APRIL = dt.date(2023, 4, 1)
+NEW = next_month(DEFAULT_END)  # the month after the shared build's sample feeds end: a new period
+MONTH = f"{NEW:%Y-%m}"
+LAST_DAY = dt.date(NEW.year, NEW.month, calendar.monthrange(NEW.year, NEW.month)[1])
+TODAY = dt.date.today().isoformat()  # arrival: never a future folder date
 
 
-def _land(var, table: str, f, arrived: str = "2023-05-07"):
+def _land(var, table: str, f, arrived: str = TODAY):
     dest = var / "landing" / table / arrived / f.name
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(f, dest)
@@ -35,18 +39,19 @@ def _keep(f, keep) -> None:
 
 @pytest.fixture(scope="module")
 def held(built_var, tmp_path_factory):
-    """The shared build (Thames Valley's months to March 2023 at 5% scale) plus, for April 2023: a call
+    """The shared build (Thames Valley's sample months at the default scale) plus, for the next month: a call
     log 20 times the usual (scale 1.0), a domestic-abuse month with half its partnerships, a digital
     contacts month cut off after the 15th; and a police.uk Thames Valley month with 200 records."""
     var = tmp_path_factory.mktemp("holds") / "var"
     shutil.copytree(built_var, var)
     gen = var.parent / "gen"
-    [calls] = write_feed("calls", ["Thames Valley"], APRIL, APRIL, 42, gen, 1.0)
-    [da] = write_feed("domestic_abuse", ["Thames Valley"], APRIL, APRIL, 42, gen)
-    half = {c for c, _ in csps_of(TV)[::2]}
+    [calls] = write_feed("calls", ["Thames Valley"], NEW, NEW, 42, gen, 20 * DEFAULT_CONTACT_SCALE)
+    [da] = write_feed("domestic_abuse", ["Thames Valley"], NEW, NEW, 42, gen)
+    codes, _ = csp_weights(TV)
+    half = set(codes[::2])
     _keep(da, lambda r: r["csp_code"] in half)
-    [dc] = write_feed("digital_contacts", ["Thames Valley"], APRIL, APRIL, 42, gen, 0.05)
-    _keep(dc, lambda r: r["date"] <= "2023-04-15")
+    [dc] = write_feed("digital_contacts", ["Thames Valley"], NEW, NEW, 42, gen, DEFAULT_CONTACT_SCALE)
+    _keep(dc, lambda r: r["date"] <= f"{MONTH}-15")
     for feed, f in (("calls", calls), ("domestic_abuse", da), ("digital_contacts", dc)):
         _land(var, FEEDS[feed][1], f)
     src = contracts.get("police_uk__street_crimes").bundled_files()[0][0]
@@ -55,7 +60,7 @@ def held(built_var, tmp_path_factory):
     _land(var, "police_uk__street_crimes", pu, "2018-08-10")
     before = (var / "warehouse.duckdb").read_bytes()
     proc = run_pcp("build", var=var, check=False)
-    return var, proc, before, sorted(set(c for c, _ in csps_of(TV)) - half)
+    return var, proc, before, sorted(set(codes) - half)
 
 
 def test_new_periods_out_of_proportion_or_incomplete_stop_the_build(held):
@@ -67,7 +72,7 @@ def test_new_periods_out_of_proportion_or_incomplete_stop_the_build(held):
 
 def test_a_month_twenty_times_the_usual_is_held_naming_source_area_period_and_ratio(held):
     _, proc, _, _ = held
-    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith(f"  force call log {TV} 2023-04:"))
+    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith(f"  force call log {TV} {MONTH}:"))
     ratio = float(line.split("ratio ")[1].split(",")[0])
     assert 15 < ratio < 25, line
 
@@ -80,19 +85,19 @@ def test_a_police_uk_force_month_with_a_tiny_fraction_of_its_records_is_held(hel
 
 def test_a_month_missing_partnerships_or_days_is_held_naming_what_is_missing(held):
     _, proc, _, missing = held
-    assert (f"  force domestic abuse feed {TV} 2023-04: incomplete: {len(missing)} community safety partnership(s) "
+    assert (f"  force domestic abuse feed {TV} {MONTH}: incomplete: {len(missing)} community safety partnership(s) "
             f"of the force in the ONS lookup missing: {', '.join(missing[:8])}") in proc.stderr, proc.stderr
-    assert (f"  force digital contacts {TV} 2023-04: incomplete: 15 day(s) of the month with no rows missing: "
-            "2023-04-16, 2023-04-17") in proc.stderr
+    assert (f"  force digital contacts {TV} {MONTH}: incomplete: {LAST_DAY.day - 15} day(s) of the month with no "
+            f"rows missing: {MONTH}-16, {MONTH}-17") in proc.stderr
 
 
 def test_accept_moves_publishes_the_held_periods_and_records_them(held):
     var, _, _, _ = held
     out = run_pcp("build", "--accept-moves", var=var).stdout
-    assert f"accepted hold: force call log {TV} 2023-04" in out
+    assert f"accepted hold: force call log {TV} {MONTH}" in out
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
         holds = con.execute("select source, area_code, period_end from meta.holds order by 1").fetchall()
         assert [h[0] for h in holds] == ["force call log", "force digital contacts", "force domestic abuse feed",
                                          "police.uk street crime"]
         assert con.execute("select count(*) from marts.metric_values where metric_id = 'calls_101_received' "
-                           "and area_code = ? and period_end = date '2023-04-30'", [TV]).fetchall() == [(1,)]
+                           "and area_code = ? and period_end = ?", [TV, LAST_DAY]).fetchall() == [(1,)]
