@@ -47,7 +47,6 @@ def test_compare_names_a_wrong_figure_and_a_missing_one():
 BREAKS = {  # one corrupted row per case; each must fail in DuckDB exactly as it fails in GE
     "line not in set": "set line = '102'",
     "area code pattern": "set area_code = 'X23000001'",
-    "ended before received": "set ended_at = received_at - interval 1 second",
     "target below min": "set answer_target_seconds = 0",
     "received in the future": "set received_at = timestamp '2099-01-01', ended_at = timestamp '2099-01-01', "
                               "answered_at = null, call_back_at = null",
@@ -63,7 +62,7 @@ def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir
 
     import duckdb
 
-    from warehouse import contracts, db, load, quality, quality_sql, samples
+    from warehouse import contracts, db, load, local_time, quality, quality_sql, samples
 
     contract = contracts.get("force_feeds__calls")
     files = list(samples.write_feed("calls", ["Thames Valley", "Leicestershire"], dt.date(2022, 1, 1),
@@ -94,6 +93,14 @@ def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir
         con.execute(f"update raw.{contract.table} {BREAKS['duplicate call id']} where _load_id = {ids[1]} "
                     "and _row_number = 5")
         assert not quality_sql.passes(con, contract, ids)
+        con.execute("rollback")
+        # Event order is judged on times resolved in Europe/London, outside both suites (local_time)
+        con.execute("begin")
+        con.execute(f"update raw.{contract.table} set ended_at = received_at - interval 1 second "
+                    f"where _load_id = {ids[0]} and _row_number = 3")
+        assert both(con) == (True, True)
+        found = local_time.check_order(con, [(ids[0], contract.table, files[0].name)], contracts.get)
+        assert "rows 3;" in found[ids[0]][0]
         con.execute("rollback")
     finally:
         con.close()

@@ -145,11 +145,15 @@ def test_rejected_file_does_not_stop_a_build_and_stays_listed_until_resolved(cop
     """The issue's example end to end: a rejected UTF-16 domestic-abuse file and a good hate-crime
     file landed the next day; the build publishes the hate-crime month, exits 2 naming the refused
     file; later builds list it (and `pcp status`) until `pcp resolve --drop`; one alert."""
+    from warehouse.samples import DEFAULT_END, next_month
+
     var = copy_of_built
-    bad = _sample("domestic_abuse", tmp_path / "bad")
+    month = next_month(DEFAULT_END)  # a month the shared build's sample feeds do not hold yet
+    today = dt.date.today()
+    bad = _sample("domestic_abuse", tmp_path / "bad", month)
     bad.write_bytes(bad.read_text().encode("utf-16"))
-    _land(var, DA, bad, "2023-05-07")
-    good = _land(var, HC, _sample("hate_crime", tmp_path / "hc"), "2023-05-08")
+    _land(var, DA, bad, (today - dt.timedelta(days=1)).isoformat())
+    good = _land(var, HC, _sample("hate_crime", tmp_path / "hc", month), today.isoformat())
 
     proc = run_pcp("build", var=var, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -159,7 +163,7 @@ def test_rejected_file_does_not_stop_a_build_and_stays_listed_until_resolved(cop
         assert con.execute("select status from meta.loads where source_file = ?", [good.name]).fetchall() == [
             ("accepted",)]
         assert con.execute("select count(*) from staging.stg_force_feeds__hate_crime_monthly "
-                           "where period_end = date '2023-04-30'").fetchone()[0] > 0
+                           "where period_end = last_day(?::date)", [month]).fetchone()[0] > 0
     status = run_pcp("status", var=var)
     assert "NEEDS ATTENTION" in status.stdout and bad.name in status.stdout and "pcp resolve" in status.stdout
 

@@ -50,7 +50,9 @@ def held(built_var, tmp_path_factory):
     codes, _ = csp_weights(TV)
     half = set(codes[::2])
     _keep(da, lambda r: r["csp_code"] in half)
-    [dc] = write_feed("digital_contacts", ["Thames Valley"], NEW, NEW, 42, gen, DEFAULT_CONTACT_SCALE)
+    # 5x the usual digital volume (within the volume limit) so that the half month left is dense enough
+    # for its missing days to be evidence (holds.members min_per_day)
+    [dc] = write_feed("digital_contacts", ["Thames Valley"], NEW, NEW, 42, gen, 5 * DEFAULT_CONTACT_SCALE)
     _keep(dc, lambda r: r["date"] <= f"{MONTH}-15")
     for feed, f in (("calls", calls), ("domestic_abuse", da), ("digital_contacts", dc)):
         _land(var, FEEDS[feed][1], f)

@@ -126,8 +126,14 @@ def _members(con, cfg: dict, attached: bool) -> list[Hold]:
             new += f" except select distinct area_code, period_end from pub.{twin}"
         new += ")"
         if s["expected"] == "days":
+            # A day with nothing is only evidence of a gap when the month's volume makes an empty day
+            # implausible: at `min_per_day` (mean a day) or more, Poisson gives P(0) <= e^-10 for a day.
+            volume, floor = s.get("volume", "count(*)"), float(s.get("min_per_day", 10))
+            dense = (f"(select n.area_code, n.period_end from {new} as n join (select area_code, period_end, "
+                     f"{volume} as v from {rel} group by all) as k using (area_code, period_end) "
+                     f"where k.v >= {floor} * day(n.period_end))")
             expected = (f"(select n.area_code, n.period_end, unnest(generate_series(date_trunc('month', n.period_end), "
-                        f"n.period_end, interval 1 day))::date::varchar as member from {new} as n)")
+                        f"n.period_end, interval 1 day))::date::varchar as member from {dense} as n)")
         else:
             expected = (f"(select n.area_code, n.period_end, e.member from {new} as n "
                         f"join {_expected_sql(s['expected'])} as e using (area_code))")
