@@ -29,7 +29,15 @@ STRAY_CALL = ("E23000029-202307-101-0000000,E23000029,101,2023-06-30 23:59:48,20
 CALLS_SCALE = 0.01  # the issue's June file: 1,142 calls, 788 to 101 and 354 to 999
 
 
+FIXTURES = Path(__file__).parent / "fixtures" / "issue14"  # the issue's own June and July files (SAMPLE)
+
+
 def _write(feed: str, month: dt.date, out: Path) -> Path:
+    """The issue's file for June or July 2023; any other month from the sample generator."""
+    fixed = FIXTURES / f"{feed}_{TV}_{month:%Y-%m}.csv"
+    if fixed.exists():
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copyfile(fixed, out / fixed.name))
     [f] = write_feed(feed, ["Thames Valley"], month, month, 42, out, CALLS_SCALE if feed == "calls" else 1.0)
     return f
 
@@ -50,11 +58,12 @@ def _figures(var: Path, month: dt.date) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def june_then_july(built_var, tmp_path_factory):
-    """The shared build, plus June 2023 (calls and domestic abuse) landed 7 July and built; then
-    July's files, each with one row of June, landed 7 August and built."""
+def june_then_july(tmp_path_factory):
+    """A build of the bundled data plus June 2023 (calls and domestic abuse) landed 7 July; then
+    July's files, each with one row of June, landed 7 August and built. Not the shared build: its
+    sample feeds already hold these months, and here they must arrive as the issue describes."""
     var = tmp_path_factory.mktemp("partitions") / "var"
-    shutil.copytree(built_var, var)
+    var.mkdir(parents=True)
     gen = var.parent / "gen"
     for feed in ("calls", "domestic_abuse"):
         _land(var, feed, _write(feed, JUNE, gen / "june"), "2023-07-07")
