@@ -108,16 +108,20 @@ def csp_weights(area_code: str) -> tuple[list[str], np.ndarray]:
     with open(pop_file, newline="", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             if r["year"] == "2020":
-                population[r["code"]] = float(r["population"])
+                population[r["code"].strip()] = float(r["population"])  # the file pads some codes
     merged: dict[str, int] = {}
     for lad in lad_csp:
         merged[successor.get(lad, lad)] = merged.get(successor.get(lad, lad), 0) + 1
     by_csp: dict[str, float] = {}
     for lad, csp in lad_csp.items():
         now = successor.get(lad, lad)
-        if now not in population:
-            raise KeyError(f"{pop_file.name}: no mid-2020 population for {lad} (now {now})")
-        by_csp[csp] = by_csp.get(csp, 0.0) + population[now] / merged[now]
+        if lad in population:  # the district itself still in the mid-2020 geography (merged later, e.g. 2021)
+            share = population[lad]
+        elif now in population:  # merged by 2020 (Buckinghamshire): an equal share of its successor
+            share = population[now] / merged[now]
+        else:
+            raise KeyError(f"{pop_file.name}: no mid-2020 population for {lad} or its successor {now}")
+        by_csp[csp] = by_csp.get(csp, 0.0) + share
     codes = sorted(by_csp)
     w = np.array([by_csp[c] for c in codes])
     return codes, w / w.sum()
