@@ -14,16 +14,16 @@ import pytest
 
 from conftest import run_pcp
 from warehouse import contracts
-from warehouse.samples import DEFAULT_CONTACT_SCALE, DEFAULT_END, FEEDS, csp_weights, next_month, write_feed
+from warehouse.samples import DEFAULT_CONTACT_SCALE, FEEDS, csp_weights, write_feed
 
 TV = "E23000029"
-NEW = next_month(DEFAULT_END)  # the month after the shared build's sample feeds end: a new period
+HISTORY = (dt.date(2023, 1, 1), dt.date(2023, 3, 1))  # three ordinary months before the new one
+NEW = dt.date(2023, 4, 1)
 MONTH = f"{NEW:%Y-%m}"
 LAST_DAY = dt.date(NEW.year, NEW.month, calendar.monthrange(NEW.year, NEW.month)[1])
-TODAY = dt.date.today().isoformat()  # arrival: never a future folder date
 
 
-def _land(var, table: str, f, arrived: str = TODAY):
+def _land(var, table: str, f, arrived: str = "2023-05-07"):
     dest = var / "landing" / table / arrived / f.name
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(f, dest)
@@ -38,13 +38,20 @@ def _keep(f, keep) -> None:
 
 
 @pytest.fixture(scope="module")
-def held(built_var, tmp_path_factory):
-    """The shared build (Thames Valley's sample months at the default scale) plus, for the next month: a call
-    log 20 times the usual (scale 1.0), a domestic-abuse month with half its partnerships, a digital
-    contacts month cut off after the 15th; and a police.uk Thames Valley month with 200 records."""
+def held(tmp_path_factory):
+    """A build of the bundled data with Thames Valley's January-March 2023 feeds at the default scale
+    (not the shared build: its sample feeds hold every past month, so no past month would be new),
+    then, for April 2023: a call log 20 times the usual, a domestic-abuse month with half its
+    partnerships, a digital contacts month cut off after the 15th; and a police.uk Thames Valley month
+    with 200 records."""
     var = tmp_path_factory.mktemp("holds") / "var"
-    shutil.copytree(built_var, var)
+    var.mkdir(parents=True)
     gen = var.parent / "gen"
+    for feed in ("calls", "domestic_abuse", "digital_contacts"):
+        scale = DEFAULT_CONTACT_SCALE if feed != "domestic_abuse" else 1.0
+        for f in write_feed(feed, ["Thames Valley"], *HISTORY, 42, gen / "history", scale):
+            _land(var, FEEDS[feed][1], f, "2023-04-07")
+    run_pcp("build", "--accept-moves", var=var)  # a first build: its months are new too
     [calls] = write_feed("calls", ["Thames Valley"], NEW, NEW, 42, gen, 20 * DEFAULT_CONTACT_SCALE)
     [da] = write_feed("domestic_abuse", ["Thames Valley"], NEW, NEW, 42, gen)
     codes, _ = csp_weights(TV)
