@@ -263,7 +263,7 @@ def test_report_dag_builds_the_packs_due_that_day_and_only_those(airflow_home, c
     made = {p.name for p in folder.iterdir()}
     assert {"milestone-pack.xlsx", "milestone-pack.html", "milestone-pack.pdf", "milestones.csv"} <= made, made
     assert [p.name for p in (var / "reports").iterdir()] == [slug(force)]  # no other force's pack
-    assert f"data as at {day:%d %B %Y}" in (folder / "milestone-pack.html").read_text()
+    assert f"Data as at {day:%-d %B %Y}" in (folder / "milestone-pack.html").read_text()
     assert file_digest(var / "warehouse.duckdb") == published  # reports only read the published file
 
     quiet = next(d for d in (day + dt.timedelta(days=n) for n in range(1, 40)) if d not in due)

@@ -201,10 +201,10 @@ def next_version(con: duckdb.DuckDBPyConnection) -> str:
     return f"{max(recorded, kept) + 1:06d}-{stamp}"
 
 
-def _keep(working: Path, version: str) -> Path:
-    """Copy the working file into the store as ``version`` with its checksum beside it."""
+def _keep(src: Path, version: str) -> Path:
+    """Copy ``src`` (the file just served) into the store as ``version`` with its checksum beside it."""
     kept = paths().versions / f"{version}.duckdb"
-    _fsync_copy(working, kept)
+    _fsync_copy(src, kept)
     _write_json(kept.with_suffix(".json"), {"version": version, "sha256": _sha256(kept)})
     return kept
 
@@ -336,11 +336,12 @@ def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def publish_file(working: Path, version: str) -> Path:
-    """Keep the (closed, audited) working file as ``version``, then serve a copy of it atomically.
+    """Serve a copy of the (closed, audited) working file atomically, then keep another copy as ``version``.
 
-    In this order a crash leaves either the old version served (and perhaps the new one kept, which
-    only a rollback would ever serve) or the new one served. Refused if a rollback or withdrawal
-    happened while this build ran (the build still holds a load that is now withdrawn).
+    In this order a crash leaves either the old version served and nothing kept, or the new one
+    served (perhaps not yet kept); a version in the store was always served once, so rollback can
+    trust the store. Refused if a rollback or withdrawal happened while this build ran (the build
+    still holds a load that is now withdrawn).
     """
     from warehouse import withdrawals
 
@@ -351,10 +352,10 @@ def publish_file(working: Path, version: str) -> Path:
         raise PublishError(f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published") from None
     with publish_lock():
         withdrawals.check_not_republished(working)
-        kept = _keep(working, version)
-        fault_point("publish:kept")
-        _serve(kept)
+        _fsync_copy(working, p.published)
+        _write_json(p.served_record, {"version": version, "stat": _stat_key(p.published)})
         fault_point("publish:swapped")
+        _keep(p.published, version)
         prune_versions()
     return p.published
 
