@@ -417,23 +417,28 @@ def test_html_fits_desktop_and_phone_with_every_status_visible(packs, published,
 
 def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_built):
     """An earlier publication in milestone_status_history with TVP-01 in another status: page one says so."""
+    from warehouse import db, publish
+    from warehouse.config import paths
     from warehouse.reports import data as data_mod
     from warehouse.reports.pack import _summary
     from warehouse.reports.tables import milestone_table, status_counts
 
-    con = duckdb.connect(str(copy_of_built / "warehouse.duckdb"))
-    cols = {r[0] for r in con.execute("select column_name from information_schema.columns where "
-                                      "table_name = 'milestone_status_history'").fetchall()}
-    col = "status" if "status" in cols else "rag_status"
-    now = con.execute(f"select {col} from marts.milestone_status_history where milestone_id = 'TVP-01' "
-                      "order by built_at desc limit 1").fetchall()[0][0]
+    # Written in the working file and published as a new version: a write to the served file itself
+    # would be undone (publish.served() puts the kept copy back).
     before = "the earlier status"
-    con.execute(f"""insert into marts.milestone_status_history
-        select * replace (built_at - interval 30 day as built_at,
-                          case when milestone_id = 'TVP-01' then ? else {col} end as {col})
-        from marts.milestone_status_history where built_at = (select max(built_at) from marts.milestone_status_history)""",
-                [before])
-    con.close()
+    with db.writer() as con:
+        cols = {r[0] for r in con.execute("select column_name from information_schema.columns where "
+                                          "table_name = 'milestone_status_history'").fetchall()}
+        col = "status" if "status" in cols else "rag_status"
+        now = con.execute(f"select {col} from marts.milestone_status_history where milestone_id = 'TVP-01' "
+                          "order by built_at desc limit 1").fetchall()[0][0]
+        con.execute(f"""insert into marts.milestone_status_history
+            select * replace (built_at - interval 30 day as built_at,
+                              case when milestone_id = 'TVP-01' then ? else {col} end as {col})
+            from marts.milestone_status_history
+            where built_at = (select max(built_at) from marts.milestone_status_history)""", [before])
+        version = publish.record_publication(con, "test: an earlier status in the history", {})
+    publish.publish_file(paths().working, version)
     d = data_mod.load("Thames Valley", AS_AT)
     assert d.changes[["milestone_id", "before", "now"]].values.tolist() == [["TVP-01", before, now]]
     mt = milestone_table(d)
