@@ -44,7 +44,9 @@ def _suppressed_frame(con: duckdb.DuckDBPyConnection, table: str):
     df = con.execute(f'select * from marts."{table}"').df()
     if "csp_code" not in df.columns:  # force-level only: no small areas to protect
         return None
-    return suppressed_breakdown(SUPPRESSED_TABLES[table], df)
+    out = suppressed_breakdown(SUPPRESSED_TABLES[table], df)
+    # counts with [c] are text: say so to DuckDB, which would otherwise guess a number from the first rows
+    return out.astype({c: "string" for c in out.columns if out[c].dtype == object})
 
 
 def export(out: Path | None = None) -> Export:
