@@ -28,7 +28,7 @@ th{background:#1d4f91;color:#fff;text-align:left;padding:4px 5px;vertical-align:
 td{border-bottom:1px solid #ccc;padding:4px 5px;vertical-align:top}
 td.num,th.num{text-align:right;white-space:nowrap}
 td.status{font-weight:bold}
-.st{display:inline-block;padding:1px 6px;border-radius:3px;border:1px solid #333;white-space:nowrap}
+.st{display:inline-block;padding:1px 6px;border-radius:3px;border:1px solid #333;white-space:normal}
 .small{display:block;font-size:.9em;color:#333;font-weight:normal;margin-top:2px}
 .foot{font-size:.8em;color:#444;margin:4px 0 12px}
 .pre{white-space:pre-line}
