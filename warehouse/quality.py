@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse import contracts as contracts_mod
-from warehouse import local_time, partitions, quality_sql, quarantine, reference
+from warehouse import geography, local_time, not_supplied, partitions, quality_sql, quarantine, reference
 from warehouse.config import paths
 from warehouse.contracts import Contract
 from warehouse.errors import QualityError
@@ -235,14 +235,18 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
             f"count(*) as rows from raw.{contract.table} where {not_quarantined} group by 1 order by 1",
         ).df()
         res = _run_suite(contract.table + PER_PERIOD, summary)
+        chk = contract.checks["distinct_per_period"]
         if not res.success:
-            bad = summary[(summary.n_distinct != contract.checks["distinct_per_period"].get("equals",
-                                                                                       summary.n_distinct))]
+            lo, hi = chk.get("min", chk.get("equals")), chk.get("max", chk.get("equals"))
+            bad = summary[((summary.n_distinct < lo) if lo is not None else False)
+                          | ((summary.n_distinct > hi) if hi is not None else False)]
             failures.append(
                 f"{file}: expected {contract.checks['distinct_per_period']} distinct {col} per "
                 f"{contract.period_column}; found "
                 + ", ".join(f"{p}: {n}" for p, n in zip(bad.period, bad.n_distinct))
             )
+    if contract.checks.get("lad_geography_per_period") and contract.period_column:
+        failures += geography.per_period_failures(con, contract, load_id, file, not_quarantined)
     rows_read = con.execute("select rows_read from meta.loads where load_id = ?", [load_id]).fetchall()[0][0]
     n_bad = quarantine.bad_rows(con, load_id)
     too_many = quarantine.over_limit(contract.table, n_bad - outside, rows_read - outside)
@@ -259,6 +263,10 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
         note = (f"{n_bad:,} of {rows_read:,} rows quarantined (meta.quarantine), {rows_read - n_bad:,} accepted:\n"
                 + "\n".join(sorted(row_level)))
         print(f"quarantined: {note}")
+    absent = not_supplied.absent(con, contract, not_quarantined)
+    if absent:  # a publication that left a force out (kind 9): loaded, and said
+        print(not_supplied.note(file, contract, absent))
+        note = "\n".join(x for x in (note, not_supplied.note(file, contract, absent)) if x)
     set_status(con, load_id, "accepted", note)
 
 
@@ -284,7 +292,7 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
     pending = pending_loads(con, table)
     found = partitions.check_pending(con, pending, contracts_mod.get)
     names: dict[int, list[str]] = {}  # rows these checks quarantined, and what the gate says of them
-    for check in (reference.check_force_names, local_time.check_order):
+    for check in (reference.check_force_names, geography.check_lad_codes, local_time.check_order):
         for load_id, msgs in check(con, pending, contracts_mod.get).items():
             names.setdefault(load_id, []).extend(msgs)
     refused = {}
@@ -328,7 +336,7 @@ def _validate_together(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, 
     accepted: set[int] = set()
     for tbl, ids in by_table.items():
         contract = contracts_mod.get(tbl)
-        if contract.checks.get("distinct_per_period"):
+        if contract.checks.get("distinct_per_period") or contract.checks.get("lad_geography_per_period"):
             continue
         marks = ", ".join("?" for _ in ids)
         rows = con.execute(f"select sum(rows_read) from meta.loads where load_id in ({marks})", ids).fetchone()[0] or 0

@@ -76,6 +76,7 @@ class PackData:
     sources: list[Source] = field(default_factory=list)
     metric_sources: dict[str, list[int]] = field(default_factory=dict)
     text_sources: dict[str, list[int]] = field(default_factory=dict)   # metric_values.source -> numbers
+    not_supplied: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.fct_not_supplied: label, periods
 
     def cite_texts(self, texts) -> str:
         """'[1, 4]': the numbered sources behind some metric_values.source texts."""
@@ -152,9 +153,21 @@ def load(force: str, as_at: dt.date) -> PackData:
                            [area_code, ENGLAND_WALES, as_at]).fetchall()
         if not milestones.empty and "source" in milestones.columns:
             used += [(m, s) for m, s in milestones[["metric_id", "source"]].dropna().itertuples(index=False)]
+        absent = _not_supplied(con, area_code, as_at)
     sources, metric_sources, text_sources = number_sources(used)
     return PackData(area_name, area_code, as_at, version, meeting, milestones, spc, series, long, breakdowns,
-                    key, peers, changes, compared, rules, quality, metrics, sources, metric_sources, text_sources)
+                    key, peers, changes, compared, rules, quality, metrics, sources, metric_sources, text_sources,
+                    absent)
+
+
+def _not_supplied(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
+    """The periods national publications left this force out of (issue 14, kind 9): label, periods."""
+    if not _exists(con, "marts", "fct_not_supplied"):
+        return pd.DataFrame(columns=["label", "periods"])
+    return con.execute("""
+        select m.label, string_agg(strftime(n.period_end, '%-d %b %Y'), ', ' order by n.period_end) as periods
+        from marts.fct_not_supplied n join reference.metrics m using (metric_id)
+        where n.area_code = ? and n.period_end <= ? group by m.label order by m.label""", [area_code, as_at]).df()
 
 
 def _meeting(con, area_code: str, as_at: dt.date) -> str | None:

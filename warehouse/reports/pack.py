@@ -106,6 +106,9 @@ def notes_table(d: PackData) -> pd.DataFrame:
         rows.append((f"Quality: {r.source}", f"{r.accepted} of {r.files} files accepted, {r.rejected} rejected"
                      f"{extra}; {int(r.rows_accepted):,} rows; last loaded {r.last_loaded:%-d %b %Y}"
                      + (" (SAMPLE)" if r.is_sample else "")))
+    for r in d.not_supplied.itertuples(index=False):  # a publication that left this force out (kind 9)
+        rows.append((f"Not supplied: {r.label}", f"{d.force} is not in the publication for {r.periods}: not "
+                     "supplied by the publisher, so there is no figure for it and no England and Wales total."))
     shown = set(d.long["metric_id"]) | set(d.milestones.get("metric_id", pd.Series(dtype=object)).dropna())
     for r in d.metrics.itertuples(index=False):
         if r.metric_id in shown:

@@ -1,6 +1,7 @@
 -- Hate crimes by area (43 forces and England and Wales), financial year and strand, long format.
 -- England and Wales (K04000001) is the sum of the 43 territorial forces, only for years where all 43
--- are present (British Transport Police is not in this source). Rates per 100,000 residents use the
+-- are present (macro all_forces_present; an absent force is listed in marts.fct_not_supplied).
+-- British Transport Police is not in this source. Rates per 100,000 residents use the
 -- ONS mid-year estimate for the year the financial year starts in (2018/19 -> mid-2018), as the Home
 -- Office does; the BBC file's own population column is kept beside it for comparison only.
 with forces as (
@@ -25,7 +26,7 @@ england_and_wales as (
            max(vintage) as vintage, bool_or(is_sample) as is_sample
     from by_force
     group by period_end, financial_year, strand
-    having count(distinct area_code) = 43
+    having {{ all_forces_present() }}
 ),
 
 with_population as (

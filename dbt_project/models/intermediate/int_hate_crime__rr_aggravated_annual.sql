@@ -21,7 +21,7 @@ england_and_wales as (
            sum(charged_summonsed) as charged_summonsed, max(vintage) as vintage, bool_or(is_sample) as is_sample
     from forces
     group by period_end, financial_year
-    having count(distinct area_code) = 43
+    having {{ all_forces_present() }}
 )
 
 select

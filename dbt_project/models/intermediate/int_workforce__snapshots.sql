@@ -1,7 +1,8 @@
 -- Workforce by area, snapshot (31 March / 30 September) and worker type x measure, as the marts use
 -- it: the winning edition per force (int_workforce__vintages), and England and Wales (K04000001) as
 -- the sum of the 43 territorial forces, only where all 43 have a figure (so not 30 Sep 2019 PCSOs,
--- where the 2019 tables show ".." for Norfolk). Published total rows are never used here.
+-- where the 2019 tables show ".." for Norfolk, nor 2024-2025, where Kent is missing; macro
+-- all_forces_present, and marts.fct_not_supplied lists the absent force). Published total rows are never used here.
 with forces as (
     select period_end, area_code, worker_type, measure, value, vintage, is_sample, source
     from {{ ref('int_workforce__vintages') }}
@@ -21,7 +22,7 @@ england_and_wales as (
     from {{ ref('int_workforce__vintages') }}
     where is_used_in_marts and area_code <> 'K04000001'
     group by period_end, worker_type, measure
-    having count(distinct area_code) = 43 and count(value) = 43
+    having {{ all_forces_present('area_code', 'value') }}
 )
 
 select * from forces
