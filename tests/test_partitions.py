@@ -172,3 +172,25 @@ def test_a_file_name_that_does_not_match_its_contents_is_refused(case, june_then
                 "unnamed": "august.csv: the file name must declare its force and month as "
                            "domestic_abuse_<area code>_<YYYY-MM>"}[case]
     assert expected in proc.stderr, proc.stderr
+
+
+def test_parts_with_a_gap_are_refused_naming_the_files_and_the_missing_part(var_dir, tmp_path):
+    """Own case of kind 2: part1 and part3 of June landed without part2 would publish two thirds of
+    the month as its whole restatement; the gate refuses both, naming them and the missing part."""
+    from warehouse import pipeline
+    from warehouse.errors import BadDataError
+
+    whole = _write("calls", JUNE, tmp_path / "gen")
+    lines = whole.read_text().splitlines(keepends=True)
+    for part, body in ((1, lines[1:400]), (3, lines[800:])):
+        p = tmp_path / f"calls_{TV}_2023-06_part{part}.csv"
+        p.write_text(lines[0] + "".join(body))
+        _land(var_dir, "calls", p, "2023-07-07")
+    with pytest.raises(BadDataError) as e:
+        pipeline.ingest(tables=[FEEDS["calls"][1]])
+    msg = str(e.value)
+    assert (f"calls_{TV}_2023-06_part1.csv, calls_{TV}_2023-06_part3.csv: parts of {TV} 2023-06 in one arrival"
+            in msg and "without part(s) 2" in msg), msg
+    with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
+        assert con.execute("select distinct status from meta.loads where source_file like ?",
+                           [f"calls_{TV}_2023-06_part%"]).fetchall() == [("rejected",)]

@@ -184,6 +184,15 @@ def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_re
                     f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}): send one file per "
                     f"force and month, or number the pieces _part1, _part2, ... (docs/force-feeds.md)")
     if d.part is not None:
+        # parts run _part1.._partN: a gap (part1 and part3, no part2) would publish a partial month as
+        # a whole restatement, so the arrival is refused naming the files and the missing parts
+        parts = {d.part, *(part for _, _, part, _ in same)}
+        gap = sorted(set(range(1, max(parts) + 1)) - parts)
+        if gap:
+            also_reject.extend(i for i, _, _, st in same if st == "pending")
+            return (f"{', '.join(sorted({file, *(f for _, f, _, _ in same)}))}: parts of {d.area_code} "
+                    f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}) without part(s) "
+                    f"{', '.join(map(str, gap))}: land every part _part1.._partN together (docs/force-feeds.md)")
         first = min([load_id] + [i for i, *_ in same])
         con.execute("delete from meta.load_arrivals where load_id = ?", [load_id])
         con.execute("insert into meta.load_arrivals values (?, ?)", [load_id, first])
