@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 
+from warehouse import reference
 from warehouse.config import paths
 
 NBSP = "\u00a0"  # two Northamptonshire codes carry one in the ONS file; staging trims it too
@@ -74,27 +75,8 @@ def check_lad_codes(con, pending: list[tuple[int, str, str]], contract_of) -> di
     """Quarantine rows whose district code (columns with ``lad_geography: true``) is in no geography
     year, naming file, row, column and value. Returns the gate's messages per load (ONS tables
     allow no bad row, so the file is then refused with these messages)."""
-    from warehouse import quarantine
-
-    out: dict[int, list[str]] = {}
-    known = sorted(all_codes())
-    for load_id, table, file in pending:
-        for c in contract_of(table).columns:
-            if not c.meta.get("lad_geography"):
-                continue
-            rows = con.execute(
-                f'select _row_number, "{c.name}" from raw.{table} where _load_id = ? and "{c.name}" is not null '
-                f"and {_trimmed(c.name)} not in (select unnest(?::varchar[])) order by _row_number",
-                [load_id, known]).fetchall()
-            if not rows:
-                continue
-            quarantine.record(con, load_id, table, file, [(r, c.name, v, unknown_code(v)) for r, v in rows])
-            for v in dict.fromkeys(v for _, v in rows):
-                at = [r for r, x in rows if x == v]
-                out.setdefault(load_id, []).append(
-                    f"{file}: column {c.name!r}, row(s) {', '.join(map(str, at[:5]))}"
-                    f"{' ...' if len(at) > 5 else ''}: {unknown_code(v)}")
-    return out
+    return reference.check_known(con, pending, contract_of, "lad_geography", sorted(all_codes()), unknown_code,
+                                 value_sql=_trimmed("{col}"))
 
 
 def per_period_failures(con, contract, load_id: int, file: str, where: str) -> list[str]:

@@ -56,24 +56,31 @@ def check_force_names(con, pending: list[tuple[int, str, str]], contract_of) -> 
     """Quarantine rows whose force name (columns with ``force_name: true``) the alias table does not
     know, naming file, row, column, value and the nearest known names. Returns the gate's messages
     per load (the quarantine limit then decides: police.uk and Home Office tables allow none)."""
+    return check_known(con, pending, contract_of, "force_name", list(aliases()), unknown_force)
+
+
+def check_known(con, pending: list[tuple[int, str, str]], contract_of, flag: str, known: list[str],
+                explain, value_sql: str = '"{col}"') -> dict[int, list[str]]:
+    """Quarantine rows of columns marked ``<flag>: true`` whose value (``value_sql`` of it) is not in
+    ``known``; ``explain(value)`` says why. Returns the gate's messages per load, one per value,
+    naming file, column and rows."""
     from warehouse import quarantine
 
     out: dict[int, list[str]] = {}
-    known = list(aliases())
     for load_id, table, file in pending:
-        contract = contract_of(table)
-        for c in contract.columns:
-            if not c.meta.get("force_name"):
+        for c in contract_of(table).columns:
+            if not c.meta.get(flag):
                 continue
             rows = con.execute(
                 f'select _row_number, "{c.name}" from raw.{table} where _load_id = ? and "{c.name}" is not null '
-                f'and "{c.name}" not in (select unnest(?::varchar[])) order by _row_number', [load_id, known]).fetchall()
+                f"and {value_sql.format(col=c.name)} not in (select unnest(?::varchar[])) order by _row_number",
+                [load_id, known]).fetchall()
             if not rows:
                 continue
-            quarantine.record(con, load_id, table, file, [(r, c.name, v, unknown_force(v)) for r, v in rows])
+            quarantine.record(con, load_id, table, file, [(r, c.name, v, explain(v)) for r, v in rows])
             for v in dict.fromkeys(v for _, v in rows):
                 at = [r for r, x in rows if x == v]
                 out.setdefault(load_id, []).append(
                     f"{file}: column {c.name!r}, row(s) {', '.join(map(str, at[:5]))}"
-                    f"{' ...' if len(at) > 5 else ''}: {unknown_force(v)}")
+                    f"{' ...' if len(at) > 5 else ''}: {explain(v)}")
     return out
