@@ -154,3 +154,19 @@ def test_a_domain_without_a_schedule_is_refused_naming_it(contracts_copy):
     new.write_text(NEW_SOURCE.replace("              ingest_schedule: {cron: '0 7 12 * *', why: 'monthly: NHS England, mid-month'}\n", ""))
     with pytest.raises(contracts.ContractSpecError, match=r"domain 'handovers'.*ingest_schedule.*ambulance__handovers"):
         contracts.domains()
+
+
+def test_staging_models_read_period_column_from_the_contract_not_restate_it():
+    """accepted_rows / accepted_groups take the period column from the source contract (macro
+    contract_period_column); a model passing it again could disagree with the gate's."""
+    import re
+
+    calls = []
+    for f in (PROJECT / "dbt_project/models").rglob("*.sql"):
+        for m in re.finditer(r"accepted_(?:rows|groups)\(([^()]*\([^()]*\)|\w+)\s*,\s*(['\"])", f.read_text()):
+            calls.append(f"{f.name}: {m.group(0)}")
+    assert calls == [], calls
+    macro = (PROJECT / "dbt_project/macros/accepted_rows.sql").read_text()
+    assert "contract.get('period_column')" in macro
+    used = [f for f in (PROJECT / "dbt_project/models").rglob("*.sql") if "accepted_rows(" in f.read_text()]
+    assert len(used) >= 18

@@ -1,7 +1,7 @@
 -- Officers and PCSOs FTE by force, 30 Sep 2024, 31 Mar 2025, 30 Sep 2025 (rounded; Kent missing),
 -- unpivoted to one row per force x snapshot x worker type.
 with source as (
-    {{ accepted_rows(source('home_office', 'workforce_officers_pcsos_2024_2025'), 'Force_Name', keep_vintages=true) }}
+    {{ accepted_rows(source('home_office', 'workforce_officers_pcsos_2024_2025'), keep_vintages=true) }}
 ),
 
 long as (
