@@ -29,7 +29,5 @@ select
     l._load_id         as load_id,
     l._is_sample       as is_sample
 from long as l
--- The Hampshire force renamed itself "Hampshire and Isle of Wight" (2022); the area is unchanged.
-left join {{ ref('forces') }} as f
-    on f.area_name = case l.Force_Name when 'Hampshire and Isle of Wight' then 'Hampshire' else l.Force_Name end
-    or f.home_office_name = l.Force_Name
+-- Names (and renames such as "Hampshire and Isle of Wight") map through the one alias table.
+left join {{ ref('force_aliases') }} as f on f.alias = l.Force_Name

@@ -16,4 +16,4 @@ select
     s._load_id         as load_id,
     s._is_sample       as is_sample
 from source as s
-left join {{ ref('forces') }} as f on f.home_office_name = s.force_name
+left join {{ ref('force_aliases') }} as f on f.alias = s.force_name
