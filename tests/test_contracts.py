@@ -170,3 +170,13 @@ def test_staging_models_read_period_column_from_the_contract_not_restate_it():
     assert "contract.get('period_column')" in macro
     used = [f for f in (PROJECT / "dbt_project/models").rglob("*.sql") if "accepted_rows(" in f.read_text()]
     assert len(used) >= 18
+
+
+def test_the_airflow_doc_lists_exactly_the_registry_domains():
+    """docs/airflow.md names the ingest DAGs' domains; it must match the contracts, not a memory of them."""
+    import re
+
+    doc = (PROJECT / "docs/airflow.md").read_text()
+    m = re.search(r"\| `ingest_<domain>` \(([^)]*)\)", doc)
+    assert m, "docs/airflow.md lost its ingest_<domain> row"
+    assert sorted(d.strip() for d in m.group(1).split(",")) == sorted(orchestration.domains())
