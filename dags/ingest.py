@@ -9,7 +9,7 @@ from the source contracts at run time, so a new contract needs no DAG change. A 
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from warehouse.orchestration import DOMAINS, START, WRITER, asset_name, asset_uri, default_args
+from warehouse.orchestration import domains, START, WRITER, asset_name, asset_uri, default_args
 
 
 def ingest_dag(domain: str, cron: str, why: str):
@@ -44,5 +44,5 @@ def ingest_dag(domain: str, cron: str, why: str):
     return ingest()
 
 
-for _domain, _cadence in DOMAINS.items():
-    globals()[f"ingest_{_domain}"] = ingest_dag(_domain, _cadence.cron, _cadence.why)
+for _domain in domains().values():
+    globals()[f"ingest_{_domain.name}"] = ingest_dag(_domain.name, _domain.cron, _domain.why)

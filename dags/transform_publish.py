@@ -8,9 +8,9 @@ nothing. The new high-water mark is logged and returned (XCom).
 
 from airflow.sdk import Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from warehouse.orchestration import BACKSTOP_CRON, DOMAINS, START, WRITER, asset_name, asset_uri, default_args
+from warehouse.orchestration import BACKSTOP_CRON, domains, START, WRITER, asset_name, asset_uri, default_args
 
-RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in DOMAINS]
+RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in domains()]
 
 
 @dag(

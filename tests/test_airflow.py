@@ -28,7 +28,9 @@ import pytest
 import requests
 
 from conftest import PROJECT, VENV_BIN, file_digest, run_pcp
-from warehouse.orchestration import DOMAINS, POOL, WRITER_QUEUE
+from warehouse.orchestration import POOL, WRITER_QUEUE, domains
+
+DOMAINS = domains()  # read from the source contracts
 
 DAGS = PROJECT / "dags"
 WORKFORCE_CSV = PROJECT / "seeds/sources/workforce/ho_police_workforce_open_data_mar2007_mar2022.csv"

@@ -11,14 +11,13 @@ import duckdb
 import pandas as pd
 
 from conftest import run_pcp
-from warehouse import db, rebuild
+from warehouse import db, publish, rebuild
 from warehouse.samples import FEEDS, write_feed
 
 
 def _latest_dbt(var) -> dict:
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
-        return json.loads(con.execute("select dbt from meta.publications order by published_at desc limit 1")
-                          .fetchall()[0][0])
+        return json.loads(publish.latest_publication(con, "dbt")[0])
 
 
 def _marts(var) -> dict[str, pd.DataFrame]:

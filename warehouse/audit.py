@@ -173,12 +173,37 @@ def movements(con: duckdb.DuckDBPyConnection, published: Path) -> tuple[int, lis
     return compared, moves
 
 
+def sample_id_clashes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A metric id is SAMPLE or real, never both: a real source that reuses a SAMPLE metric's id (or the
+    reverse) would mix generated and force figures in one series. Also the id's label in
+    reference.metrics (seeds/reference/metrics.csv) says ``(SAMPLE)`` exactly when its figures are
+    SAMPLE. Returns one message per clash, naming the metric and both sides' sources."""
+    rows = con.execute("""
+        select v.metric_id, bool_or(v.is_sample), bool_or(not v.is_sample), any_value(m.label),
+               list(distinct v.source) filter (where v.is_sample), list(distinct v.source) filter (where not v.is_sample)
+        from marts.metric_values as v left join reference.metrics as m using (metric_id)
+        group by v.metric_id order by v.metric_id""").fetchall()
+    out = []
+    for metric_id, some_sample, some_real, label, sample_from, real_from in rows:
+        def few(xs):
+            xs = sorted(xs or [])
+            return "; ".join(x[:120] for x in xs[:2]) + (f"; ... {len(xs) - 2} more" if len(xs) > 2 else "")
+        if some_sample and some_real:
+            out.append(f"metric_id {metric_id!r} has SAMPLE figures (source: {few(sample_from)}) and real figures "
+                       f"(source: {few(real_from)}): give the real metric its own id in seeds/reference/metrics.csv")
+        elif label is not None and some_sample != ("(SAMPLE)" in label):
+            side = f"SAMPLE (source: {few(sample_from)})" if some_sample else f"real (source: {few(real_from)})"
+            out.append(f"metric_id {metric_id!r}: its figures are {side} but its label in seeds/reference/metrics.csv "
+                       f"is {label!r}; a SAMPLE metric's label ends '(SAMPLE)' and only a SAMPLE metric's does")
+    return out
+
+
 def run(con: duckdb.DuckDBPyConnection, published: Path, accept_moves: bool = False) -> AuditResult:
     res = AuditResult()
     res.loads_checked, f1 = reconcile_loads(con)
     res.totals_checked, f2 = reconcile_totals(con)
     res.figures_compared, res.moves = movements(con, published)
-    res.failures = f1 + f2
+    res.failures = sample_id_clashes(con) + f1 + f2
     res.holds = completeness.find(con, published)
     if res.holds and not accept_moves:
         res.failures.append(

@@ -1,14 +1,14 @@
 """What the Airflow DAGs run. The DAG files in ``dags/`` only wire these functions up.
 
 Light to import on purpose (the DAG processor imports it on every parse): only the standard library
-here; pipeline, dbt, Great Expectations and Airflow itself are imported inside the functions.
+here; the contracts (yaml, pydantic), pipeline, dbt, Great Expectations and Airflow itself are
+imported inside the functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -24,22 +24,13 @@ START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # static: DAG files never comput
 BACKSTOP_CRON = "0 5 * * *"  # the transform also runs daily even if no asset event came in
 
 
-@dataclass(frozen=True)
-class Cadence:
-    cron: str
-    why: str
+def domains() -> dict:
+    """One ingest DAG per source domain, at its schedule: ``{domain: contracts.Domain}``, read from the
+    source contracts (``domain``, ``ingest_schedule``), so a new source needs no edit here. Reads the
+    sources YAML (small files, at DAG parse time); imports only yaml and pydantic."""
+    from warehouse import contracts
 
-
-# One ingest DAG per source domain (the ``domain`` of the source contracts), at the source's cadence.
-DOMAINS: dict[str, Cadence] = {
-    "workforce": Cadence("0 6 15 1,7 *", "half-yearly: Home Office workforce (31 March in July, 30 September in January)"),
-    "population": Cadence("0 6 1 7 *", "yearly: ONS mid-year population estimates (June/July)"),
-    "hate_crime": Cadence("0 6 3 * *", "monthly: monthly hate-crime counts; the yearly Home Office tables land once a year"),
-    "contact": Cadence("30 6 * * *", "daily: 101/999 and digital contact logs"),
-    "specials": Cadence("0 6 5 * *", "monthly: special constabulary returns"),
-    "domestic_abuse": Cadence("0 6 5 * *", "monthly: domestic-abuse counts"),
-    "police_uk": Cadence("0 6 20 * *", "monthly: police.uk street-level crime, published mid-month"),
-}
+    return contracts.domains()
 
 
 def asset_name(domain: str) -> str:

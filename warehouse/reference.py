@@ -8,7 +8,9 @@
   column that holds a force *name* (police.uk "Reported by" / "Falls within", Home Office and BBC
   tables) says ``force_name: true``; the gate checks it at load (``check_force_names``) and
   staging maps it through the same table (seed ``force_aliases``). An unknown name is refused at
-  the gate naming file, row, value and the nearest known names, so it never reaches dbt.
+  the gate naming file, row, value and the nearest known names, so it never reaches dbt. Readers
+  (``home_office_workforce_tables.force_codes``) and what people type (``area_code_of``: pcp
+  report, pcp sample) use the same table.
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ def resolve_force(name: str) -> str | None:
         return aliases()[name]
     except KeyError:
         raise KeyError(unknown_force(name)) from None
+
+
+def area_code_of(text: str) -> str | None:
+    """The area code a person means by ``text`` (a ``pcp report`` or ``pcp sample`` argument): any
+    name or spelling in the alias table, in any case and spacing, or an area code the table maps to.
+    None if it is neither (the caller says what it expected)."""
+    key = " ".join(text.split()).lower()
+    by_lower = {a.lower(): code for a, code in aliases().items() if code}
+    if key in by_lower:
+        return by_lower[key]
+    return key.upper() if key.upper() in by_lower.values() else None
 
 
 def unknown_force(name: str) -> str:

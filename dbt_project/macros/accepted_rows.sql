@@ -5,7 +5,8 @@
   in any order. Rows the gate quarantined (meta.quarantine) never pass.
   keep_vintages=true keeps one version per period *and vintage* (the latest load of each edition):
   for sources whose editions overlap and are ranked later, in an intermediate model.
-  partition_by (a list of expressions over alias r) replaces the period column, for sources whose
+  The period column is the source contract's period_column (macro contract_period_column), so a
+  model never restates it. partition_by (a list of expressions over alias r) replaces it, for sources whose
   files each hold one force and month, e.g. ["r.area_code", "date_trunc('month', r.received_at)"];
   a mapping {name: expression} also names the key columns of accepted_groups.
 
@@ -15,8 +16,11 @@
   partition does). A large source can keep its groups in an incremental model and pass it as
   `groups` (stg_force_feeds__call_loads): then a build reads only the winning loads' rows.
 #}
-{% macro accepted_rows(raw_relation, period_column, keep_vintages=false, partition_by=none, groups=none,
+{% macro accepted_rows(raw_relation, period_column=none, keep_vintages=false, partition_by=none, groups=none,
                        combine_parts=false) -%}
+    {%- if period_column is none and partition_by is none -%}
+        {%- set period_column = contract_period_column(raw_relation) -%}
+    {%- endif -%}
     {%- set keys = partition_keys(period_column, partition_by) -%}
     {%- set groups_sql = groups if groups is not none else
         '(' ~ accepted_groups(raw_relation, period_column, partition_by) ~ ')' -%}
@@ -37,7 +41,10 @@
 
 {#- One row per accepted load, vintage and period key with its accepted (not quarantined) rows.
     load_ids (a list of ints) restricts the scan to those loads, which DuckDB prunes by zone map. -#}
-{% macro accepted_groups(raw_relation, period_column, partition_by=none, load_ids=none) -%}
+{% macro accepted_groups(raw_relation, period_column=none, partition_by=none, load_ids=none) -%}
+    {%- if period_column is none and partition_by is none -%}
+        {%- set period_column = contract_period_column(raw_relation) -%}
+    {%- endif -%}
     select
         r._load_id as load_id,
         r._vintage as vintage,
@@ -84,4 +91,19 @@
         {%- for expr in (partition_by or ['r.' ~ period_column]) %}{% do keys.append(('partition_' ~ loop.index, expr)) %}{% endfor -%}
     {%- endif -%}
     {{ return(keys) }}
+{%- endmacro %}
+
+
+{#- The raw table's period column as its source contract states it (config.meta.contract.period_column
+    in the sources YAML, the same key the loader and gate read: warehouse/contracts.py), so model calls
+    never restate it. Only known at execution (graph); at parse time any name does. -#}
+{% macro contract_period_column(raw_relation) -%}
+    {%- if not execute -%}{{ return('_period_column_at_parse_time') }}{%- endif -%}
+    {%- for node in graph.sources.values() if node.identifier == raw_relation.identifier
+                                              and node.schema == raw_relation.schema -%}
+        {%- set contract = (node.config.meta or node.meta or {}).get('contract') or {} -%}
+        {%- if contract.get('period_column') -%}{{ return(contract['period_column']) }}{%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("source contract for " ~ raw_relation ~ " gives no period_column "
+                                       ~ "(config.meta.contract.period_column in its sources YAML)") }}
 {%- endmacro %}

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from warehouse import reference
 from warehouse.config import paths
 
 # feed name -> (module, raw table). The feed name is what `pcp sample <feed>` takes.
@@ -77,10 +78,9 @@ def forces() -> dict[str, Force]:
 
 
 def find_force(name_or_code: str) -> Force:
-    key = name_or_code.strip().lower()
-    for f in forces().values():
-        if key in (f.area_code.lower(), f.area_name.lower()):
-            return f
+    code = reference.area_code_of(name_or_code)  # the one force-name resolver (force_aliases.csv)
+    if code in forces():
+        return forces()[code]
     raise KeyError(f"unknown force {name_or_code!r}: give a force name (e.g. 'Thames Valley') or an "
                    f"ONS force area code (e.g. E23000029)")
 

@@ -18,14 +18,13 @@ stops the load, naming the file, sheet and row.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
 
 import duckdb
 
-from warehouse.config import paths
+from warehouse import reference
 from warehouse.contracts import Contract
 from warehouse.errors import ContractError
 from warehouse.sources import register
@@ -52,10 +51,9 @@ FOOTNOTE = re.compile(r"(?<=[A-Za-z)])\d+(,\d+)*$")  # "Wiltshire1", "Derbyshire
 
 
 def force_codes() -> dict[str, str]:
-    """Force name -> area code from reference.forces (both the area name and the Home Office spelling)."""
-    with open(paths().reference / "forces.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return {**{r["area_name"]: r["area_code"] for r in rows}, **{r["home_office_name"]: r["area_code"] for r in rows}}
+    """Force name -> area code: the one alias table (reference.aliases, seeds/reference/force_aliases.csv)
+    the gate and staging use, less names that have no police force area (British Transport Police)."""
+    return {name: code for name, code in reference.aliases().items() if code}
 
 
 def _label(v) -> str:
@@ -121,7 +119,7 @@ def _read_sheet(path: Path, sheet: str, grid, worker: str, measure: str, codes: 
         else:
             raise ContractError(
                 f"{where}: row {r + 1}: {_text(grid.iat[r, 0])!r} in column A is not a known police force "
-                f"(expected a name in seeds/reference/forces.csv, an English region, {TOTAL_43!r}, or one of "
+                f"(expected a name in seeds/reference/force_aliases.csv, an English region, {TOTAL_43!r}, or one of "
                 f"{sorted(NOT_FORCES)})")
         if code in seen:
             raise ContractError(f"{where}: row {r + 1}: {label!r} appears twice (first at row {seen[code]})")

@@ -17,7 +17,7 @@ select
     a.area_name,
     u.period_end,
     u.value::double       as value,
-    u.unit,
+    m.unit,               -- stated once, in seeds/reference/metrics.csv
     u.is_sample,
     u.source,
     u.period_type,
@@ -25,3 +25,4 @@ select
     u.denominator::double as denominator
 from unioned as u
 inner join {{ ref('dim_areas') }} as a using (area_code)
+left join {{ ref('metrics') }} as m using (metric_id)  -- a metric missing there fails unit's not_null test

@@ -1,7 +1,7 @@
 -- Hate crimes by territorial force and strand (BBC compilation of Home Office figures), one row per
 -- force x financial year. Force names map to area codes through reference.force_aliases.
 with source as (
-    {{ accepted_rows(source('bbc', 'hate_crime_by_force_strand'), 'year') }}
+    {{ accepted_rows(source('bbc', 'hate_crime_by_force_strand')) }}
 )
 
 select

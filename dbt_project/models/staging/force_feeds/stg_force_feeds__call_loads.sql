@@ -13,4 +13,4 @@
     ).columns[0].values() | list %}
 {%- endif %}
 
-{{ accepted_groups(calls, 'received_at', partition_by=call_log_months(), load_ids=new_loads) }}
+{{ accepted_groups(calls, partition_by=call_log_months(), load_ids=new_loads) }}

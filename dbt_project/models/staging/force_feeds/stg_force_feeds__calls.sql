@@ -3,7 +3,7 @@
 -- The winning load per force and month comes from the per-load index (stg_force_feeds__call_loads),
 -- so reading this view never ranks or scans the whole log first.
 with source as (
-    {{ accepted_rows(source('force_feeds', 'calls'), 'received_at', partition_by=call_log_months(),
+    {{ accepted_rows(source('force_feeds', 'calls'), partition_by=call_log_months(),
                      groups=ref('stg_force_feeds__call_loads'), combine_parts=true) }}
 )
 

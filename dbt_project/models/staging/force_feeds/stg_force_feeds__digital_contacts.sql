@@ -1,6 +1,6 @@
 -- Digital contacts by day and channel (SAMPLE), latest arrival per force and month.
 with source as (
-    {{ accepted_rows(source('force_feeds', 'digital_contacts'), 'date', partition_by=
+    {{ accepted_rows(source('force_feeds', 'digital_contacts'), partition_by=
                      ["r.area_code", "date_trunc('month', r.date)"], combine_parts=true) }}
 )
 

@@ -1,6 +1,6 @@
 -- Domestic abuse monthly counts by CSP (SAMPLE), latest arrival per force and month.
 with source as (
-    {{ accepted_rows(source('force_feeds', 'domestic_abuse_monthly'), 'month', partition_by=["r.area_code", "r.month"], combine_parts=true) }}
+    {{ accepted_rows(source('force_feeds', 'domestic_abuse_monthly'), partition_by=["r.area_code", "r.month"], combine_parts=true) }}
 )
 
 select

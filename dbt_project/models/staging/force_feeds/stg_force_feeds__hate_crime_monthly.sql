@@ -1,6 +1,6 @@
 -- Hate crime monthly counts by CSP and strand (SAMPLE), latest arrival per force and month.
 with source as (
-    {{ accepted_rows(source('force_feeds', 'hate_crime_monthly'), 'month', partition_by=["r.area_code", "r.month"], combine_parts=true) }}
+    {{ accepted_rows(source('force_feeds', 'hate_crime_monthly'), partition_by=["r.area_code", "r.month"], combine_parts=true) }}
 )
 
 select

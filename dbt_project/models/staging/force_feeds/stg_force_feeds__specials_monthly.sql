@@ -1,7 +1,7 @@
 -- Special Constables' duty hours (SAMPLE): one row per Special per month, latest arrival per force
 -- and month. The pseudonymised special_id stays in raw; counts need no id.
 with source as (
-    {{ accepted_rows(source('force_feeds', 'specials_monthly'), 'month', partition_by=["r.area_code", "r.month"], combine_parts=true) }}
+    {{ accepted_rows(source('force_feeds', 'specials_monthly'), partition_by=["r.area_code", "r.month"], combine_parts=true) }}
 )
 
 select

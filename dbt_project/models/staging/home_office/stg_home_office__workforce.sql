@@ -1,6 +1,6 @@
 -- Home Office police workforce open data: one row per 31 March snapshot x force x sex x rank x worker type.
 with source as (
-    {{ accepted_rows(source('home_office', 'workforce_open_data'), 'date') }}
+    {{ accepted_rows(source('home_office', 'workforce_open_data')) }}
 )
 
 select

@@ -1,6 +1,6 @@
 -- Home Office Table H3: England and Wales FTE totals for officers, staff (incl. designated officers), PCSOs.
 with source as (
-    {{ accepted_rows(source('home_office', 'workforce_ew_timeseries'), 'date') }}
+    {{ accepted_rows(source('home_office', 'workforce_ew_timeseries')) }}
 )
 
 select

@@ -1,7 +1,7 @@
 -- Officers and PCSOs FTE by force, 30 Sep 2024, 31 Mar 2025, 30 Sep 2025 (rounded; Kent missing),
 -- unpivoted to one row per force x snapshot x worker type.
 with source as (
-    {{ accepted_rows(source('home_office', 'workforce_officers_pcsos_2024_2025'), 'Force_Name', keep_vintages=true) }}
+    {{ accepted_rows(source('home_office', 'workforce_officers_pcsos_2024_2025'), keep_vintages=true) }}
 ),
 
 long as (
@@ -29,7 +29,5 @@ select
     l._load_id         as load_id,
     l._is_sample       as is_sample
 from long as l
--- The Hampshire force renamed itself "Hampshire and Isle of Wight" (2022); the area is unchanged.
-left join {{ ref('forces') }} as f
-    on f.area_name = case l.Force_Name when 'Hampshire and Isle of Wight' then 'Hampshire' else l.Force_Name end
-    or f.home_office_name = l.Force_Name
+-- Names (and renames such as "Hampshire and Isle of Wight") map through the one alias table.
+left join {{ ref('force_aliases') }} as f on f.alias = l.Force_Name

@@ -1,7 +1,7 @@
 -- Police officers FTE by force (lesscrime.info compilation): 31 March 2007-2020 and 30 September 2020.
 -- Dates are stored as the first of the month; last_day gives the real snapshot (31 Mar / 30 Sep).
 with source as (
-    {{ accepted_rows(source('home_office', 'workforce_officers_sep2020'), 'date', keep_vintages=true) }}
+    {{ accepted_rows(source('home_office', 'workforce_officers_sep2020'), keep_vintages=true) }}
 )
 
 select
@@ -16,4 +16,4 @@ select
     s._load_id         as load_id,
     s._is_sample       as is_sample
 from source as s
-left join {{ ref('forces') }} as f on f.home_office_name = s.force_name
+left join {{ ref('force_aliases') }} as f on f.alias = s.force_name

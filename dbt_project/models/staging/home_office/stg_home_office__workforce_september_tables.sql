@@ -1,7 +1,7 @@
 -- Home Office September workforce tables: every edition kept (one load per edition), forces and the
 -- published "Total 43 forces" rows (is_total_row). int_workforce__vintages decides which edition wins.
 with source as (
-    {{ accepted_rows(source('home_office', 'workforce_september_tables'), 'snapshot_date', keep_vintages=true) }}
+    {{ accepted_rows(source('home_office', 'workforce_september_tables'), keep_vintages=true) }}
 )
 
 select

@@ -2,7 +2,7 @@
 -- Justice Pipeline's force table (secondary, rounded: seeds/sources/workforce/PROVENANCE.md).
 -- Joined by ONS code; the 2010 officer figures and the compiler's rates are left out.
 with source as (
-    {{ accepted_rows(source('justice_pipeline', 'force_indicators'), 'code') }}
+    {{ accepted_rows(source('justice_pipeline', 'force_indicators')) }}
 )
 
 select

@@ -1,6 +1,6 @@
 -- Local authority district (December 2016) -> community safety partnership -> police force area.
 with source as (
-    {{ accepted_rows(source('ons', 'lad16_csp16_pfa16_lookup'), 'LAD16CD') }}
+    {{ accepted_rows(source('ons', 'lad16_csp16_pfa16_lookup')) }}
 )
 
 select

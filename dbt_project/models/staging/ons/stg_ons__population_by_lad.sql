@@ -1,6 +1,6 @@
 -- ONS mid-year population by 2021 local authority district, latest edition per mid-year.
 with source as (
-    {{ accepted_rows(source('ons', 'population_by_lad'), 'year') }}
+    {{ accepted_rows(source('ons', 'population_by_lad')) }}
 )
 
 select

@@ -2,7 +2,7 @@
 -- month and force. Record level: read only by the aggregate marts, never published as a mart itself.
 with source as (
     -- one file per force and month, so what a later file replaces is that force's month
-    {{ accepted_rows(source('police_uk', 'street_crimes'), 'month', partition_by=['r.month', 'r.reported_by']) }}
+    {{ accepted_rows(source('police_uk', 'street_crimes'), partition_by=['r.month', 'r.reported_by']) }}
 )
 
 select

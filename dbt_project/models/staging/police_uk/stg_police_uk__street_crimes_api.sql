@@ -1,6 +1,6 @@
 -- data.police.uk API records (crimes-street/all-crime), accepted loads, latest answer per month.
 with source as (
-    {{ accepted_rows(source('police_uk', 'street_crimes_api'), 'month') }}
+    {{ accepted_rows(source('police_uk', 'street_crimes_api')) }}
 )
 
 select
