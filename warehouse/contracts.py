@@ -57,6 +57,9 @@ class ColumnSpec(_Spec):
     force_name: bool = Field(False, description="The column holds a police force *name*; the gate resolves it "
                                                 "through seeds/reference/force_aliases.csv and quarantines "
                                                 "unknown names (reference.check_force_names).")
+    lad_geography: bool = Field(False, description="The column holds a local authority district code; the gate "
+                                                   "quarantines a code of no ONS geography year, naming it "
+                                                   "(warehouse/geography.py).")
     header: str | None = Field(None, description="published_csv reader: the column's name in the file when it "
                                                  "is not the contract name (e.g. ``Total Religion``).")
     thousands_separator: bool = Field(False, description="published_csv reader: whole numbers may be written "
@@ -75,9 +78,18 @@ class DistinctPerPeriod(_Spec):
     """How many distinct values of ``column`` each period must have (e.g. 43 forces a snapshot)."""
 
     column: str = Field(description="The column counted per period (``period_column``).")
-    equals: int | None = Field(None, description="Exactly this many.")
-    min: int | None = Field(None, description="At least this many.")
+    equals: int | None = Field(None, description="Exactly this many (a complete period; with ``min`` too, "
+                                                 "the number expected when nothing is left out).")
+    min: int | None = Field(None, description="At least this many. With ``equals`` 43 on a force column, a "
+                                              "period with between ``min`` and 43 forces loads and the absent "
+                                              "forces are recorded as not supplied (warehouse/not_supplied.py).")
     max: int | None = Field(None, description="At most this many.")
+
+
+class DistinctColumn(_Spec):
+    """The column a per-period check reads."""
+
+    column: str = Field(description="The column holding the district (LAD) code.")
 
 
 class Checks(_Spec):
@@ -86,6 +98,10 @@ class Checks(_Spec):
     distinct_per_period: DistinctPerPeriod | None = Field(None, description="Distinct values per period "
                                                                             "(``column`` and ``equals``, "
                                                                             "``min`` or ``max``).")
+    lad_geography_per_period: DistinctColumn | None = Field(None, description="Each period's district codes "
+                                                                              "are exactly one ONS geography "
+                                                                              "year's set "
+                                                                              "(warehouse/geography.py).")
     not_greater_than: list[tuple[str, str]] = Field([], description="Pairs ``[a, b]``: ``a`` is never "
                                                                     "above ``b`` in a row (FTE never above "
                                                                     "headcount).")
@@ -323,7 +339,8 @@ def reference_markdown() -> str:
              "do not edit by hand (a test fails if this file and the models differ). A key not listed here",
              "is refused when the contracts are read, naming the file, table, column and key.", ""]
     sections = [("Table: `config.meta.contract`", ContractSpec), ("`checks`", Checks),
-                ("`checks.distinct_per_period`", DistinctPerPeriod), ("`partition`", Partition),
+                ("`checks.distinct_per_period`", DistinctPerPeriod),
+                ("`checks.lad_geography_per_period`", DistinctColumn), ("`partition`", Partition),
                 ("`files` (each)", BundledFile),
                 ("`ingest_schedule`", IngestSchedule), ("Column: `config.meta`", ColumnSpec)]
     for title, model in sections:
