@@ -9,7 +9,7 @@ select
     arrests,
     outcome_charge_summons,
     outcome_out_of_court,
-    outcome_charge_summons + outcome_out_of_court     as justice_outcomes,
+    {{ justice_outcomes() }}                           as justice_outcomes,
     outcome_evidential_difficulties,
     outcome_victim_does_not_support,
     outcome_other,

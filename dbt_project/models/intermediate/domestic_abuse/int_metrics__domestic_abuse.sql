@@ -5,8 +5,8 @@
     ['da_incidents', 'incidents', 'count', none, none],
     ['da_arrests', 'arrests', 'count', none, none],
     ['da_justice_outcomes', 'justice_outcomes', 'count', none, none],
-    ['da_arrest_rate_pct', '100.0 * arrests / nullif(crimes, 0)', 'percent', 'arrests', 'crimes'],
-    ['da_justice_outcome_rate_pct', '100.0 * justice_outcomes / nullif(crimes, 0)', 'percent', 'justice_outcomes', 'crimes'],
+    ['da_arrest_rate_pct', none, 'percent', 'arrests', 'crimes'],
+    ['da_justice_outcome_rate_pct', none, 'percent', 'justice_outcomes', 'crimes'],
 ] %}
 with by_force as (
     select area_code, period_end, sum(incidents) as incidents, sum(crimes) as crimes, sum(arrests) as arrests,
@@ -26,7 +26,7 @@ select
     y.area_code,
     y.period_end,
     'financial_year'                              as period_type,
-    100000.0 * y.crimes / p.population            as value,
+    {{ per_100k('y.crimes', 'p.population') }} as value,
     'per 100k'                                    as unit,
     y.crimes::double                              as numerator,
     p.population::double                          as denominator,

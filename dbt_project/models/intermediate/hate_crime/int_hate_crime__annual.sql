@@ -38,7 +38,7 @@ with_population as (
 select
     period_end, financial_year, area_code, strand, crimes,
     population,
-    crimes * 100000.0 / population                                         as crimes_per_100k,
+    {{ per_100k('crimes', 'population') }}                                as crimes_per_100k,
     case when population is not null
          then 'ONS mid-year population estimate, mid-' || mid_year end      as population_source,
     bbc_population,

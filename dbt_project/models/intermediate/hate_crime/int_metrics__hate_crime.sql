@@ -40,7 +40,7 @@ from rr
 union all
 
 select 'rr_aggravated_charged_pct', area_code, period_end, 'financial_year',
-       100.0 * charged_summonsed / offences, 'percent', charged_summonsed, offences, is_sample,
+       {{ pct('charged_summonsed', 'offences') }}, 'percent', charged_summonsed, offences, is_sample,
        source || '; charged/summonsed (outcome type 1) as a share of offences recorded'
 from rr
 where offences > 0

@@ -10,8 +10,7 @@
     ['hate_crimes_disability_monthly_sample', 'crimes_disability', 'count', none, none],
     ['hate_crimes_transgender_monthly_sample', 'crimes_transgender', 'count', none, none],
     ['hate_incidents', 'incidents_all', 'count', none, none],
-    ['hate_crime_charge_rate_pct', '100.0 * charge_summons_all / nullif(crimes_all, 0)', 'percent',
-     'charge_summons_all', 'crimes_all'],
+    ['hate_crime_charge_rate_pct', none, 'percent', 'charge_summons_all', 'crimes_all'],
 ] %}
 with by_force as (
     select

@@ -74,6 +74,8 @@ explained as (
             when 'not known at deadline' then null
             else reporting_date
         end                                                                  as status_date,
+        -- noqa: disable=LT05
+        -- (the reason texts above and below are one line each, read as sentences)
         case
             when commitment_type <> 'commitment'
                 then 'not judged: ' || commitment_type || ', not a commitment. ' || coalesce(data_needed, '')
@@ -117,6 +119,7 @@ explained as (
                 then printf('behind trajectory (trend line %.1f%% of the way, %.1f%% expected) and the recent trend does not reach the target within 100 years', coalesce(trend_progress_pct, 0), expected_progress_pct)
             else printf('behind trajectory (trend line %.1f%% of the way, %.1f%% expected); the recent trend reaches the target only on ', trend_progress_pct, expected_progress_pct) || strftime(projected_date, '%d %b %Y')
         end                                                                  as status_reason,
+        -- noqa: enable=LT05
         -- stale: the figure is older than its reporting interval plus the grace period, as at the
         -- day before the next figure (the build's as-at date for the latest row)
         latest_date + cast(cadence_days + {{ grace }} as integer)           as stale_after,

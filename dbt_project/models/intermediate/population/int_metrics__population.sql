@@ -55,7 +55,7 @@ select
     area_code,
     period_end,
     'snapshot',
-    value / population * 100000,
+    {{ per_100k('value', 'population') }},
     'per 100k',
     value,
     population,

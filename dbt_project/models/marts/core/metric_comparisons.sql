@@ -7,8 +7,6 @@
   left empty when a peer lacks what that needs (never a total over part of the group).
   One row per metric x force x period (grain of marts.metric_values without K04000001).
 #}
-{% set pop_age = "interval 2 year" %}
-
 with mv as (
     select * from {{ ref('metric_values') }}
 ),
@@ -20,9 +18,9 @@ population as (
 figures as (
     select
         v.*,
-        v.unit in ('FTE', 'headcount', 'count', 'hours') as per_100k_applies,
-        case when p.period_end > v.period_end - {{ pop_age }} then p.population end as population,
-        case when p.period_end > v.period_end - {{ pop_age }} then p.period_end end as population_date
+        {{ per_100k_applies('v.unit') }} as per_100k_applies,
+        case when p.period_end > v.period_end - {{ population_max_age() }} then p.population end as population,
+        case when p.period_end > v.period_end - {{ population_max_age() }} then p.period_end end as population_date
     from mv as v
     asof left join population as p on p.area_code = v.area_code and p.period_end <= v.period_end
     where v.metric_id <> 'population'
@@ -70,18 +68,10 @@ select
     case when f.per_100k_applies then 'per 100k residents' else 'same unit (' || f.unit || ')' end as comparison_basis,
     f.population,
     f.population_date,
-    case when f.per_100k_applies then round(f.value / f.population * 100000, 4) else f.value end as value_compared,
-    case when f.per_100k_applies then round(ew.value / ew.population * 100000, 4) else ew.value end
+    case when f.per_100k_applies then round({{ per_100k('f.value', 'f.population') }}, 4) else f.value end as value_compared,
+    case when f.per_100k_applies then round({{ per_100k('ew.value', 'ew.population') }}, 4) else ew.value end
                                                                            as england_wales_value,
-    case
-        when f.per_100k_applies and pr.forces_with_population = gs.peer_group_forces
-            then round(pr.sum_value / pr.sum_population * 100000, 4)
-        when f.per_100k_applies then null
-        when f.unit = 'percent' and pr.forces_with_counts = gs.peer_group_forces
-            then round(100 * pr.sum_numerator / pr.sum_denominator, 4)
-        when f.unit = 'percent' then null
-        when pr.peer_group_forces_reporting = gs.peer_group_forces then round(pr.mean_value, 4)
-    end                                                                    as peer_group_value,
+    {{ peer_group_value('f.per_100k_applies', 'f.unit', 'pr', 'gs.peer_group_forces') }} as peer_group_value,
     case when f.per_100k_applies then pr.sum_value when f.unit = 'percent' then pr.sum_numerator end
                                                                            as peer_group_numerator,
     case when f.per_100k_applies then pr.sum_population when f.unit = 'percent' then pr.sum_denominator end

@@ -16,8 +16,6 @@ mv as (
 population as (
     select area_code, period_end, value as population from mv where metric_id = 'population'
 ),
-{# A population estimate older than this is not used for a per-100k figure (the row shows population_date). #}
-{% set pop_age = "interval 2 year" %}
 
 loads as (
     select max(coalesce(validated_at, loaded_at)) as data_as_at
@@ -28,7 +26,7 @@ loads as (
 -- Comparisons at the same period: per 100,000 residents for counts (population: latest mid-year
 -- estimate on or before the period), the figure itself for rates, percentages and times.
 scaled as (
-    select e.*, e.unit in ('FTE', 'headcount', 'count', 'hours') as per_100k_applies
+    select e.*, {{ per_100k_applies('e.unit') }} as per_100k_applies
     from s0 as e
 ),
 
@@ -36,12 +34,12 @@ own_pop as (
     select s.milestone_id, s.reporting_date, s.latest_date, p.population, p.period_end as population_date
     from scaled as s
     asof inner join population as p on p.area_code = s.area_code and p.period_end <= s.latest_date
-    where s.per_100k_applies and p.period_end > s.latest_date - {{ pop_age }}
+    where s.per_100k_applies and p.period_end > s.latest_date - {{ population_max_age() }}
 ),
 
 ew as (
     select s.milestone_id, s.reporting_date, s.latest_date, v.value, v.numerator, v.denominator,
-           case when p.period_end > s.latest_date - {{ pop_age }} then p.population end as population
+           case when p.period_end > s.latest_date - {{ population_max_age() }} then p.population end as population
     from scaled as s
     inner join mv as v
         on v.metric_id = s.metric_id and v.area_code = 'K04000001'
@@ -51,7 +49,7 @@ ew as (
 
 peer_values as (
     select s.milestone_id, s.reporting_date, s.latest_date, g.peer_area_code, v.value, v.numerator, v.denominator,
-           case when p.period_end > s.latest_date - {{ pop_age }} then p.population end as population
+           case when p.period_end > s.latest_date - {{ population_max_age() }} then p.population end as population
     from scaled as s
     inner join {{ ref('peer_groups') }} as g on g.area_code = s.area_code
     inner join mv as v
@@ -64,8 +62,8 @@ peers as (
     select
         milestone_id,
         reporting_date,
-        count(*)                                                     as peer_group_forces,
-        sum(value) filter (where population is not null)             as sum_value_with_population,
+        count(*)                                                     as peer_group_forces_reporting,
+        sum(value) filter (where population is not null)             as sum_value,
         sum(population)                                              as sum_population,
         count(population)                                            as forces_with_population,
         sum(numerator)                                               as sum_numerator,
@@ -74,6 +72,10 @@ peers as (
         avg(value)                                                   as mean_value
     from peer_values
     group by all
+),
+
+group_size as (
+    select area_code, count(*) as peer_group_forces from {{ ref('peer_groups') }} group by all
 )
 
 select
@@ -126,30 +128,23 @@ select
     s.trend_pct_per_year,
     s.trend_points,
     s.trend_from,
-    case when s.per_100k_applies then round(s.latest_value / op.population * 100000, 4) end as latest_value_per_100k,
-    op.population                                                    as population,
+    case when s.per_100k_applies then round({{ per_100k('s.latest_value', 'op.population') }}, 4) end as latest_value_per_100k,
+    op.population,
     op.population_date,
     case when s.per_100k_applies and op.population is null then 'per 100k residents (no population estimate within 2 years of the period)'
          when s.per_100k_applies then 'per 100k residents'
          when s.metric_id is not null and s.unit is not null then 'same unit (' || s.unit || ')'
     end                                                              as comparison_basis,
-    case when s.per_100k_applies then round(ew.value / ew.population * 100000, 4)
+    case when s.per_100k_applies then round({{ per_100k('ew.value', 'ew.population') }}, 4)
          else ew.value end                                           as england_wales_value,
     case when s.per_100k_applies then ew.value else ew.numerator end as england_wales_numerator,
     case when s.per_100k_applies then ew.population else ew.denominator end as england_wales_denominator,
-    case
-        when s.per_100k_applies and pr.forces_with_population = pr.peer_group_forces
-            then round(pr.sum_value_with_population / pr.sum_population * 100000, 4)
-        when s.per_100k_applies then null
-        when s.unit = 'percent' and pr.forces_with_counts = pr.peer_group_forces
-            then round(100 * pr.sum_numerator / pr.sum_denominator, 4)
-        else round(pr.mean_value, 4)
-    end                                                              as peer_group_value,
-    case when s.per_100k_applies then pr.sum_value_with_population
+    {{ peer_group_value('s.per_100k_applies', 's.unit', 'pr', 'gs.peer_group_forces') }} as peer_group_value,
+    case when s.per_100k_applies then pr.sum_value
          when s.unit = 'percent' then pr.sum_numerator end           as peer_group_numerator,
     case when s.per_100k_applies then pr.sum_population
          when s.unit = 'percent' then pr.sum_denominator end         as peer_group_denominator,
-    pr.peer_group_forces,
+    pr.peer_group_forces_reporting                                   as peer_group_forces,
     s.is_sample,
     case when s.is_sample then 'SAMPLE: built on generated sample data, not real figures' end as sample_note,
     s.source,
@@ -167,3 +162,4 @@ cross join loads as l
 left join own_pop as op using (milestone_id, reporting_date)
 left join ew using (milestone_id, reporting_date)
 left join peers as pr using (milestone_id, reporting_date)
+left join group_size as gs on gs.area_code = s.area_code
