@@ -108,7 +108,8 @@ RESTATED = {
     "justice outcomes": ("justice_outcomes", re.compile(r"outcome_charge_summons\s*\+\s*outcome_out_of_court")),
     "the units compared per 100k": ("per_100k_applies", re.compile(r"in \('FTE', 'headcount'")),
     "the population age limit": ("population_max_age", re.compile(r"interval 2 year")),
-    "the peer-group value": ("peer_group_value", re.compile(r"sum_numerator\s*/|sum_population\s*\*|sum_value\s*/")),
+    "the peer-group value": ("peer_group_value",
+                             re.compile(r"sum_numerator\s*/|sum_population\s*\*|sum_value\s*/|sum\(value\) filter")),
 }
 
 

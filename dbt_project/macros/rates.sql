@@ -30,13 +30,33 @@
     ({{ charge_summons }} + {{ out_of_court }})
 {%- endmacro %}
 
+{#- The sums over a force's peers' figures (value, numerator, denominator, population) that
+    peer_group_value() reads; a select list for a query grouped by the figure. -#}
+{% macro peer_group_sums() -%}
+    count(*)                                           as peer_group_forces_reporting,
+        sum(value) filter (where population is not null)   as sum_value,
+        sum(population)                                    as sum_population,
+        count(population)                                  as forces_with_population,
+        sum(numerator)                                     as sum_numerator,
+        sum(denominator)                                   as sum_denominator,
+        count(denominator)                                 as forces_with_counts,
+        avg(value)                                         as mean_value
+{%- endmacro %}
+
+{#- Forces in each force's peer group (area_code, peer_group_forces). -#}
+{% macro peer_group_size() -%}
+    select area_code, count(*) as peer_group_forces from {{ ref('peer_groups') }} group by all
+{%- endmacro %}
+
 {#-
   The peer group's value of a figure: the group's own total rate, the sum of counts over the sum of
   population (per_100k_applies), the sum of numerators over the sum of denominators (percentages),
   else the mean of the peers; NULL when a peer of the group lacks what that needs (never a total
   over part of the group). `peers` is the relation alias of the group's sums (sum_value,
   sum_population, forces_with_population, sum_numerator, sum_denominator, forces_with_counts,
-  mean_value, peer_group_forces_reporting); `group_forces` the number of forces in the group.
+  mean_value, peer_group_forces_reporting: peer_group_sums() over the peers' figures, with value,
+  numerator, denominator and population); `group_forces` the number of forces in the group
+  (peer_group_size()).
 -#}
 {% macro peer_group_value(per_100k_applies, unit, peers, group_forces) -%}
     case

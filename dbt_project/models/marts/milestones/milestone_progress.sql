@@ -62,20 +62,13 @@ peers as (
     select
         milestone_id,
         reporting_date,
-        count(*)                                                     as peer_group_forces_reporting,
-        sum(value) filter (where population is not null)             as sum_value,
-        sum(population)                                              as sum_population,
-        count(population)                                            as forces_with_population,
-        sum(numerator)                                               as sum_numerator,
-        sum(denominator)                                             as sum_denominator,
-        count(denominator)                                           as forces_with_counts,
-        avg(value)                                                   as mean_value
+        {{ peer_group_sums() }}
     from peer_values
     group by all
 ),
 
 group_size as (
-    select area_code, count(*) as peer_group_forces from {{ ref('peer_groups') }} group by all
+    {{ peer_group_size() }}
 )
 
 select
