@@ -9,7 +9,7 @@ export PCP_VAR_DIR ?= $(CURDIR)/var
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: run test browser bench airflow airflow-stop install clean-var
+.PHONY: run test sqllint browser bench airflow airflow-stop install clean-var
 
 install: $(STAMP)
 
@@ -29,8 +29,12 @@ run: $(STAMP)
 	$(BIN)/pcp report --force "Thames Valley" --force "Leicestershire"
 
 ## make test: the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
-test: $(STAMP) browser
+test: $(STAMP) browser sqllint
 	$(BIN)/python -m pytest
+
+## make sqllint: sqlfluff over the dbt models, macros and tests (rules and why in .sqlfluff)
+sqllint: $(STAMP)
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 ## make browser: Debian's chromium for the pack's layout checks (tests/test_reports.py); no-op when present.
 browser:

@@ -1,7 +1,7 @@
 -- Home Office bulletin Table 2: hate crimes by strand, England and Wales (44 forces incl. BTP).
 -- Blank cells in the table (no figure) are dropped here; raw keeps them as NULL.
 with source as (
-    {{ accepted_rows(source('home_office_hate_crime', 'hate_crime_ew_by_strand')) }}
+    {{ accepted_rows(source('home_office', 'hate_crime_ew_by_strand')) }}
 )
 
 select

@@ -1,7 +1,7 @@
 -- Outcomes of racially or religiously aggravated offences by force, quarter recorded, offence and
 -- outcome type. British Transport Police has no police force area, so its area_code is NULL.
 with source as (
-    {{ accepted_rows(source('home_office_hate_crime', 'rr_aggravated_outcomes')) }}
+    {{ accepted_rows(source('home_office', 'rr_aggravated_outcomes')) }}
 )
 
 select

@@ -1,0 +1,45 @@
+-- Domestic abuse metrics (SAMPLE data), forces by month (sums of their CSPs). Rates are outcomes or
+-- arrests in the month per crime recorded in the month.
+{%- set metrics = [
+    ['da_crimes', 'crimes', 'count', none, none],
+    ['da_incidents', 'incidents', 'count', none, none],
+    ['da_arrests', 'arrests', 'count', none, none],
+    ['da_justice_outcomes', 'justice_outcomes', 'count', none, none],
+    ['da_arrest_rate_pct', none, 'percent', 'arrests', 'crimes'],
+    ['da_justice_outcome_rate_pct', none, 'percent', 'justice_outcomes', 'crimes'],
+] %}
+with by_force as (
+    select area_code, period_end, sum(incidents) as incidents, sum(crimes) as crimes, sum(arrests) as arrests,
+           sum(justice_outcomes) as justice_outcomes, bool_or(is_sample) as is_sample
+    from {{ ref('int_domestic_abuse__monthly') }}
+    group by area_code, period_end
+)
+{{ metric_rows('by_force', metrics, 'SAMPLE data: generated domestic abuse monthly feed (pcp sample domestic_abuse)') }}
+
+union all
+
+-- Per 100,000 residents, complete financial years only (12 months): crimes in the year over the
+-- ONS mid-year population of the year's start, or the latest earlier mid-year the warehouse holds
+-- (mid-2020 for 2022/23 with the bundled edition).
+select
+    'da_crimes_per_100k'                          as metric_id,
+    y.area_code,
+    y.period_end,
+    'financial_year'                              as period_type,
+    {{ per_100k('y.crimes', 'p.population') }} as value,
+    'per 100k'                                    as unit,
+    y.crimes::double                              as numerator,
+    p.population::double                          as denominator,
+    y.is_sample,
+    'SAMPLE data: generated domestic abuse monthly feed (pcp sample domestic_abuse); population: ' || p.source as source
+from (
+    select area_code,
+           make_date(year(period_end - interval 3 month)::int + 1, 3, 31) as period_end,
+           sum(crimes) as crimes, count(*) as months, bool_or(is_sample) as is_sample
+    from by_force
+    group by all
+    having count(*) = 12
+) as y
+inner join {{ ref('int_population__pfa_year') }} as p
+    on p.area_code = y.area_code and p.mid_year <= year(y.period_end) - 1
+qualify row_number() over (partition by y.area_code, y.period_end order by p.mid_year desc) = 1
