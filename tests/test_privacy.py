@@ -258,3 +258,19 @@ def test_alert_and_log_files_are_readable_by_their_owner_only(var_dir):
     assert log == str(var_dir / "logs" / "pcp-errors.log")
     assert _mode(var_dir / "logs") == 0o700 and _mode(var_dir / "logs" / "pcp-errors.log") == 0o600
     assert "RuntimeError: boom" in (var_dir / "logs" / "pcp-errors.log").read_text()
+
+
+def test_a_message_stored_by_an_older_version_is_scrubbed_before_the_next_publish(var_dir, tmp_path):
+    from warehouse import db, held, pipeline, safe_messages
+
+    _, raw, _ = _duckdb_errors(tmp_path)[0]
+    pipeline.ensure_working()
+    with db.writer() as con:
+        con.execute("insert into meta.loads (load_id, source_table, source_file, sha256, is_sample, rows_read, "
+                    "loaded_at, status, message) values (7, 'force_feeds__calls', 'calls.csv', 'x', true, 0, "
+                    "now()::timestamp, 'rejected', ?)",
+                    [f"calls.csv: could not be read as force_feeds__calls: {raw}"])
+        assert REF not in str(held.outstanding(con)[0])  # `pcp status` and the build list it scrubbed
+        assert safe_messages.scrub_stored(con) == 1
+        [(message,)] = con.execute("select message from meta.loads").fetchall()
+    assert REF not in message and "CSV Error on Line: 1002" in message

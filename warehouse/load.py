@@ -151,7 +151,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
             return LoadResult(contract.table, path.name, load_id, 0, "dropped")
         if status == "rejected" and resolution is None:
             e = HeldError(f"{path.name} was rejected before (load {load_id}) and is held until resolved "
-                          f"(`pcp resolve {load_id} --retry` or `--drop`): {message}")
+                          f"(`pcp resolve {load_id} --retry` or `--drop`): {safe_messages.scrub(message)}")
             e.load_id = load_id
             raise e
         if status != "rejected":

@@ -165,6 +165,17 @@ def column_at(path: Path, line: int, names: list[str], unicode: bool) -> str | N
     return names[field] if field < len(names) else f"field {field + 1} (after the last column)"
 
 
+def scrub_stored(con) -> int:
+    """Scrub ``meta.loads.message`` written before messages were made safe (a working file from an
+    older version), so the next publish carries none of it. Returns the number of messages changed."""
+    rows = con.execute("select load_id, message from meta.loads where message like '%Original Line:%' "
+                       "or message like '% Error: %'").fetchall()
+    fixed = [(scrub(text), load_id) for load_id, text in rows if scrub(text) != text]
+    if fixed:
+        con.executemany("update meta.loads set message = ? where load_id = ?", fixed)
+    return len(fixed)
+
+
 def scrub(text: str | None) -> str | None:
     """``text`` without DuckDB's echoes of input: the "Original Line" block of a CSV error (up to the
     error's own phrase), a line shown above a ``^`` pointer, and quoted values (or ``value X``) in
