@@ -14,6 +14,8 @@ import logging
 import os
 from pathlib import Path
 
+from warehouse import safe_messages
+from warehouse.private_files import private_file, write_private
 from warehouse.config import paths
 
 log = logging.getLogger(__name__)
@@ -35,9 +37,8 @@ def record_failure(*, dag_id: str, task_id: str, run_id: str, try_number: int | 
         "will_retry": will_retry,
     }
     f = failures_file()
-    f.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # owner-only (errors quote source rows); one short line per write: appends do not interleave
-    with os.fdopen(os.open(f, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as fh:
+    # owner-only (errors name files and loads); one short line per write: appends do not interleave
+    with private_file(f) as fh:
         fh.write(json.dumps(entry) + "\n")
     text = f"PCP warehouse: {dag_id}.{task_id} failed (run {run_id}, try {try_number}): {summary}"
     log.error("%s [recorded in %s]", text, f)
@@ -54,9 +55,7 @@ def record_input_problem(key: str, problem: str) -> dict | None:
         return None
     entry = record_failure(dag_id="pcp", task_id="ingest", run_id="input", try_number=None, error=problem)
     seen.add(key)
-    tmp = seen_file.with_name("." + seen_file.name + ".tmp")
-    tmp.write_text(json.dumps(sorted(seen)))
-    os.replace(tmp, seen_file)
+    write_private(seen_file, json.dumps(sorted(seen)))
     return entry
 
 
@@ -64,6 +63,7 @@ def _summary(error: BaseException | str | None, limit: int = 2000) -> str:
     if error is None:
         return "no exception recorded"
     s = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
+    s = safe_messages.scrub(s)  # DuckDB's copy of a raw row never reaches an alert
     return s if len(s) <= limit else s[:limit] + " ..."
 
 

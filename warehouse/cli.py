@@ -7,6 +7,7 @@ import os
 import sys
 
 from warehouse.errors import PipelineError
+from warehouse.safe_messages import scrub
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def _refusals(command: str, report) -> int:
     print(f"pcp {command}: {len(report.rejected)} file(s) rejected, {what}; each is held until "
           f"`pcp resolve <load_id> --retry|--drop`:", file=sys.stderr)
     for r in report.rejected:
-        print(f"load {r.load_id}: {r.message}", file=sys.stderr)
+        print(f"load {r.load_id}: {scrub(r.message)}", file=sys.stderr)
     return 2
 
 
@@ -405,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pcp {args.command}: {e}", file=sys.stderr)
         return 2
     except PipelineError as e:
-        print(f"pcp {args.command}: stopped, nothing published: {e}", file=sys.stderr)
+        print(f"pcp {args.command}: stopped, nothing published: {scrub(str(e))}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
         print(f"pcp {args.command}: {e}", file=sys.stderr)
@@ -415,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as e:  # noqa: BLE001 - the environment (disk, DuckDB, OS): one line here, details in a log
         log = _log_traceback(args.command)
-        first = (str(e).strip().splitlines() or [""])[0]
+        first = (scrub(str(e)).strip().splitlines() or [""])[0]
         print(f"pcp {args.command}: stopped, nothing published: {type(e).__name__}: {first} "
               f"(details in {log})", file=sys.stderr)
         return 2
@@ -427,12 +428,13 @@ def _log_traceback(command: str) -> str:
     import traceback
 
     from warehouse.config import paths
+    from warehouse.private_files import private_file
 
     try:
         f = paths().var / "logs" / "pcp-errors.log"
-        f.parent.mkdir(parents=True, exist_ok=True)
-        with open(f, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} pcp {command}\n{traceback.format_exc()}\n")
+        with private_file(f) as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} pcp {command}\n"
+                     f"{scrub(traceback.format_exc())}\n")
         return str(f)
     except OSError:
         return "no log: var/ is not writable"

@@ -57,6 +57,9 @@ class ColumnSpec(_Spec):
     force_name: bool = Field(False, description="The column holds a police force *name*; the gate resolves it "
                                                 "through seeds/reference/force_aliases.csv and quarantines "
                                                 "unknown names (reference.check_force_names).")
+    person_level: bool = Field(False, description="The column holds a person-level value (an id, a reference, "
+                                                  "free text): never echoed in a message, alert, log or "
+                                                  "meta.quarantine (warehouse/safe_messages.py).")
     lad_geography: bool = Field(False, description="The column holds a local authority district code; the gate "
                                                    "quarantines a code of no ONS geography year, naming it "
                                                    "(warehouse/geography.py).")

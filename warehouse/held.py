@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from warehouse import safe_messages
 from warehouse.errors import PipelineError
 
 RESOLUTIONS = ("retry", "dropped")
@@ -35,7 +36,8 @@ class Held:
     message: str
 
     def __str__(self) -> str:
-        first = (self.message or "").strip().splitlines()[0] if self.message else "rejected"
+        text = safe_messages.scrub(self.message)  # a message stored before messages were made safe
+        first = text.strip().splitlines()[0] if text and text.strip() else "rejected"
         return (f"load {self.load_id} {self.table}: {self.file} rejected {self.loaded_at:%Y-%m-%d %H:%M} UTC: {first} "
                 f"(held: `pcp resolve {self.load_id} --retry` once fixed, or `--drop`)")
 

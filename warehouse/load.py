@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import input_limits, missing_values, quarantine, strict_values
+from warehouse import input_limits, missing_values, quarantine, safe_messages, strict_values
 from warehouse.contracts import Contract
 from warehouse.errors import BadDataError, ContractError, QualityError
 from warehouse.reliability import fault_point
@@ -88,7 +88,7 @@ def _cast_failures(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
                 f"order by _row_number"
             ).fetchall()
             if bad:
-                samples = "; ".join(f"row {r}: {v!r}" for r, v in bad[:5])
+                samples = "; ".join(f"row {r}: {safe_messages.value(contract, c.name, v)}" for r, v in bad[:5])
                 form = strict_values.expected_form(c)
                 messages.append(f"{path.name}: column {c.name!r} expects {c.data_type} values ({form}) but "
                                 f"{len(bad):,} row(s) are not: {samples}{_hint(v for _, v in bad)}")
@@ -99,7 +99,8 @@ def _cast_failures(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
                     f"order by _row_number", [FORMULA]).fetchall()
                 if bad:
                     messages.append(f"{path.name}: column {c.name!r}: {len(bad):,} row(s) hold formula-like text: "
-                                    + "; ".join(f"row {r}: {v!r}" for r, v in bad[:5])
+                                    + "; ".join(f"row {r}: {safe_messages.value(contract, c.name, v)}"
+                                                for r, v in bad[:5])
                                     + " (expected plain text, not starting with = + - @)")
                     rows += [(r, c.name, v, "formula-like text (expected plain text, not starting with = + - @)")
                              for r, v in bad]
@@ -150,7 +151,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
             return LoadResult(contract.table, path.name, load_id, 0, "dropped")
         if status == "rejected" and resolution is None:
             e = HeldError(f"{path.name} was rejected before (load {load_id}) and is held until resolved "
-                          f"(`pcp resolve {load_id} --retry` or `--drop`): {message}")
+                          f"(`pcp resolve {load_id} --retry` or `--drop`): {safe_messages.scrub(message)}")
             e.load_id = load_id
             raise e
         if status != "rejected":
@@ -176,7 +177,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
         e.load_id = load_id
         raise
     except duckdb.Error as e:
-        msg = f"{path.name}: could not be read as {contract.table}: {e}"
+        msg = safe_messages.read_error(e, path, contract)  # never DuckDB's copy of the row
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
         raise _rejected(msg, load_id) from None
     casts = ", ".join(f'try_cast("{c.name}" as {c.duckdb_type})' for c in contract.columns)
@@ -196,7 +197,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
         con.execute("commit")
     except duckdb.Error as e:
         con.execute("rollback")
-        msg = f"{path.name}: could not be read as {contract.table}: {e}"
+        msg = safe_messages.read_error(e, path, contract)  # never DuckDB's copy of the row
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
         raise _rejected(msg, load_id) from None
     finally:
@@ -432,8 +433,8 @@ def _latest_loads(con, table: str) -> dict[str, tuple]:
 def _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, status, message, now) -> None:
     con.execute(
         f"insert into meta.loads ({LOADS_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, message, now,
-         *_stat_key(path, st)],
+        [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, safe_messages.scrub(message),
+         now, *_stat_key(path, st)],
     )
 
 
@@ -449,5 +450,5 @@ def pending_loads(con: duckdb.DuckDBPyConnection, table: str | None = None) -> l
 def set_status(con: duckdb.DuckDBPyConnection, load_id: int, status: str, message: str | None = None) -> None:
     con.execute(
         "update meta.loads set status = ?, message = ?, validated_at = now()::timestamp where load_id = ?",
-        [status, message, load_id],
+        [status, safe_messages.scrub(message), load_id],
     )

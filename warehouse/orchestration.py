@@ -79,7 +79,9 @@ def _fail_on_bad_data(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except BadDataError as e:
-        raise AirflowFailException(f"bad data, not retried: {e}") from e
+        from warehouse.safe_messages import scrub
+
+        raise AirflowFailException(f"bad data, not retried: {scrub(str(e))}") from None
 
 
 def _as_date(value) -> dt.date | None:

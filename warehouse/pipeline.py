@@ -13,6 +13,7 @@ from pathlib import Path
 from warehouse import (alerts, audit, completeness, contracts, db, landing, load, publish, quality, rebuild,
                        transform, withdrawals)
 from warehouse import held as held_mod
+from warehouse import safe_messages
 from warehouse.config import paths
 from warehouse.errors import BadDataError, PipelineError
 from warehouse.reliability import fault_point
@@ -172,6 +173,7 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
     ensure_working()
     with db.writer() as con:
         quality.validate_pending(con)  # anything loaded but not yet gated (e.g. after a crash)
+        safe_messages.scrub_stored(con)  # messages an older version stored with DuckDB's copy of a row
         for c in contracts.all_contracts().values():  # a domain not ingested yet builds as empty
             load.ensure_raw_table(con, c)
         publish.forget_unpublished(con)

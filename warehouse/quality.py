@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse import contracts as contracts_mod
-from warehouse import geography, local_time, not_supplied, partitions, quality_sql, quarantine, reference
+from warehouse import geography, local_time, not_supplied, partitions, quality_sql, quarantine, reference, safe_messages
 from warehouse.config import paths
 from warehouse.contracts import Contract
 from warehouse.errors import QualityError
@@ -145,7 +145,10 @@ def _run_suite(name: str, df) -> Any:
     )
 
 
-def _describe_failures(file: str, result: Any, row_label: str = "row") -> list[str]:
+def _describe_failures(file: str, result: Any, row_label: str = "row",
+                       contract: Contract | None = None) -> list[str]:
+    """One line per failed expectation: file, expectation, column, rows, and found values unless a
+    column is person-level (warehouse/safe_messages.py)."""
     lines = []
     for r in result.results:
         if r.success:
@@ -162,6 +165,11 @@ def _describe_failures(file: str, result: Any, row_label: str = "row") -> list[s
         if rows:
             detail.append(f"{row_label}s {', '.join(str(int(x)) for x in rows)}")
         samples = res.get("partial_unexpected_list")
+        named = [kw.get("column"), kw.get("column_A"), kw.get("column_B"), *(kw.get("column_list") or [])]
+        if any(safe_messages.person_level(contract, c) for c in named):
+            samples = None
+            if res.get("observed_value") is not None:
+                res = {**res, "observed_value": None}
         if samples:
             detail.append(f"e.g. {[_plain(s) for s in samples[:5]]}")
         if res.get("observed_value") is not None:
@@ -193,7 +201,8 @@ ROW_LEVEL = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_
 
 
 def _row_failures(result: Any) -> list[tuple[int, str | None, Any, str]]:
-    """(row, column, found, reason) for every row a row-level expectation flagged."""
+    """(row, column, found, reason) for every row a row-level expectation flagged (quarantine.record
+    leaves out a person-level column's value)."""
     out = []
     for r in result.results:
         cfg = r.expectation_config
@@ -223,8 +232,8 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
                        f"(select row_number from meta.quarantine where load_id = {int(load_id)})")
     df = con.execute(f"select {cols}, _row_number from raw.{contract.table} where {not_quarantined}").df()
     result = _run_suite(contract.table, df)
-    described = _describe_failures(file, result)
-    row_level = {_describe_failures(file, _only(result, r))[0] for r in result.results
+    described = _describe_failures(file, result, contract=contract)
+    row_level = {_describe_failures(file, _only(result, r), contract=contract)[0] for r in result.results
                  if not r.success and r.expectation_config.type in ROW_LEVEL} | set(prechecked or [])
     failures = [f for f in described if f not in row_level]  # file-level
     quarantine.record(con, load_id, contract.table, file, _row_failures(result))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse import reliability
+from warehouse import reliability, safe_messages
 
 DDL = """
 create table if not exists meta.quarantine (
@@ -26,13 +26,25 @@ create table if not exists meta.quarantine (
 
 def record(con: duckdb.DuckDBPyConnection, load_id: int, table: str, file: str,
            rows: list[tuple[int, str | None, str | None, str]]) -> None:
-    """``rows``: (row_number, column, found value, reason)."""
+    """``rows``: (row_number, column, found value, reason). A person-level column's value is not kept
+    (warehouse/safe_messages.py): the row number and raw history say where it is."""
     if rows:
+        contract = _contract(table)
+        stored = [(r, c, safe_messages.stored_value(contract, c, v), why) for r, c, v, why in rows]
         con.executemany(
             "insert into meta.quarantine (load_id, source_table, file, row_number, column_name, value, reason) "
             "values (?, ?, ?, ?, ?, ?, ?)",
-            [(load_id, table, file, int(r), c, None if v is None else str(v)[:500], why) for r, c, v, why in rows],
+            [(load_id, table, file, int(r), c, None if v is None else str(v)[:500], why) for r, c, v, why in stored],
         )
+
+
+def _contract(table: str):
+    from warehouse import contracts
+
+    try:
+        return contracts.get(table)
+    except KeyError:
+        return None
 
 
 def bad_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse import db
+from warehouse import db, private_files, safe_messages
 from warehouse.config import paths
 from warehouse.errors import PipelineError
 from warehouse.reliability import fault_point
@@ -46,10 +46,12 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     os.environ["PCP_DUCKDB_STORAGE_VERSION"] = limits["storage_compatibility_version"]
     full = [*args, "--project-dir", str(p.dbt_project), "--profiles-dir", str(p.dbt_project),
             "--target-path", str(p.dbt_target), "--log-path", str(p.dbt_logs), "--quiet"]
+    private_files.private_dir(p.dbt_logs)
     try:
         res = dbtRunner(callbacks=[_fault_hook]).invoke(full)
     finally:
         _release_duckdb()
+        private_files.tighten(p.dbt_logs)  # dbt.log repeats DuckDB's errors: owner only
     rows, failed, passed, warned, skipped, secs = [], 0, 0, 0, 0, 0.0
     if res.result is not None and hasattr(res.result, "results"):
         for r in res.result.results:
@@ -70,7 +72,7 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
         bad = [f"  {r['node']}: {r['status']}: {r['message']}" for r in rows if r["status"] in
                ("error", "fail", "runtime error")]
         detail = "\n".join(bad) if bad else f"  {res.exception}"
-        raise DbtError(f"dbt {' '.join(args)} failed:\n{detail}")
+        raise DbtError(f"dbt {' '.join(args)} failed:\n{safe_messages.scrub(detail)}")
     return summary
 
 

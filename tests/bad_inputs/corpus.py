@@ -149,7 +149,9 @@ CASES: list[Case] = [
     Case("reordered_columns", "two columns swapped",
          lambda h, r: to_csv([h[1], h[0]] + h[2:], [[x[1], x[0]] + x[2:] for x in r]), R("wrong order")),
     Case("ragged_row", "one row with an extra field",
-         lambda h, r: to_csv(h, r[:9] + [r[9] + ["surplus"]] + r[10:]), R("could not be read", "home_office__workforce_open_data")),
+         lambda h, r: to_csv(h, r[:9] + [r[9] + ["surplus"]] + r[10:]),
+         R("could not be read", "home_office__workforce_open_data", "line 11 (data row 10): 10 fields where the "
+           "contract has 9 columns")),
     Case("merged_header", "a spreadsheet export: title row and merged group header above the columns",
          _merged_header, R("column names are on line 3")),
     Case("duplicate_key", "one row delivered twice", lambda h, r: to_csv(h, r[:11] + [r[10]] + r[11:]),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import safe_messages
 from warehouse.contracts import Contract
 from warehouse.errors import ContractError
 from warehouse.sources import register
@@ -24,24 +25,27 @@ def check_header(path: Path, found: list[str], contract: Contract, expected: lis
     expected = expected or contract.column_names
     if found == expected:
         return
+    said = safe_messages.header_names(contract, found)  # a missing header puts a data row here
     if len(found) == 1:
         for name, d in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
             if d in found[0]:
-                raise ContractError(f"{path.name}: header (row 0) is one column {found[0][:80]!r}: the file looks "
+                raise ContractError(f"{path.name}: header (row 0) is one column {said[0][:80]!r}: the file looks "
                                     f"{name}-delimited; expected comma-separated columns {', '.join(expected)}")
     title = _header_further_down(path, expected)
     if title:
-        raise ContractError(f"{path.name}: header (row 0) is {found[:4]}...: {title}; expected the first line to be "
+        raise ContractError(f"{path.name}: header (row 0) is {said[:4]}...: {title}; expected the first line to be "
                             f"the column names {', '.join(expected)} (remove title or merged-header rows)")
     missing = [c for c in expected if c not in found]
-    extra = [c for c in found if c not in expected]
+    extra = [s for c, s in zip(found, said) if c not in expected]
     parts = []
     if missing:
         parts.append(f"missing column(s) {missing}")
     if extra:
         parts.append(f"unexpected column(s) {extra}")
+    if missing == expected:
+        parts.append("the first line looks like data: is the header row missing?")
     if not parts:
-        parts.append(f"columns in the wrong order {found}")
+        parts.append(f"columns in the wrong order {said}")
     raise ContractError(
         f"{path.name}: header (row 0) does not match contract {contract.table}: {'; '.join(parts)}. "
         f"Expected exactly: {', '.join(expected)}"
@@ -103,8 +107,10 @@ def check_text(path: Path, contract: Contract) -> list[str]:
     except UnicodeDecodeError as e:
         if e.start < len(head) - 4:  # not just a multi-byte character cut by the 64 KiB window
             line = head[: e.start].count(b"\n") + 1
+            column = safe_messages.column_at(path, line, contract.column_names, unicode=True) if line > 1 else None
+            where = f"line {line} (data row {line - 1}), column {column}" if column else f"line {line}"
             raise ContractError(
-                f"{path.name}: line {line}: byte 0x{head[e.start]:02x} at offset {e.start} is not UTF-8 "
+                f"{path.name}: {where}: byte 0x{head[e.start]:02x} at offset {e.start} is not UTF-8 "
                 f"(expected UTF-8 text; re-save the file as UTF-8)"
             ) from None
     return _header(path)
@@ -116,7 +122,7 @@ def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) ->
     try:
         rel = con.sql(f"select * from {SCAN}", params=[str(path), {f"c{i}": "VARCHAR" for i in range(max(1, len(header)))}])
     except duckdb.Error as e:
-        raise ContractError(f"{path.name}: not a readable CSV as contract {contract.table} expects: {e}") from None
+        raise ContractError(safe_messages.read_error(e, path, contract)) from None
     return rel, header
 
 
