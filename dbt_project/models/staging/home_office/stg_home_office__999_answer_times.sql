@@ -2,9 +2,9 @@
 -- shape), latest file per month. Forces without a police force area (Police Scotland, the PSNI,
 -- British Transport Police) are left out; names map through reference.force_aliases.
 with source as (
-    {{ accepted_rows(source('home_office_999', 'answer_times_999'), 'month') }}
+    {{ accepted_rows(source('home_office', 'answer_times_999')) }}
     union all by name
-    {{ accepted_rows(source('home_office_999', 'answer_times_999_sample'), 'month') }}
+    {{ accepted_rows(source('home_office', 'answer_times_999_sample')) }}
 )
 
 select
