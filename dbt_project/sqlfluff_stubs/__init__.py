@@ -17,6 +17,14 @@ class _Table:
     columns = [_Column()]
 
 
+class exceptions:  # noqa: N801 - dbt's name
+    """dbt's exceptions namespace: a compile-time refusal in a macro fails the lint with its message."""
+
+    @staticmethod
+    def raise_compiler_error(msg):
+        raise RuntimeError(msg)
+
+
 def run_query(sql):
     """dbt's run_query: a one-row, one-column table (a load id) so the incremental branch renders."""
     return _Table()

@@ -2,15 +2,15 @@
 -- forces by month and England and Wales where all 43 forces are in the month (macro
 -- all_forces_present). Real rows feed calls_999_ho_*; SAMPLE rows the same ids + '_sample', so real
 -- and sample data never share a metric id. Shares are recomputed from the counts (the published
--- percentages are kept in staging) so England and Wales is the share of the summed calls.
+-- percentages are kept in staging; pct() in metric_rows) so England and Wales is the share of the summed calls.
 {%- set metrics = [
     ['calls_999_ho_received', 'total_calls', 'count', none, none],
     ['calls_999_ho_mean_answer_seconds', 'mean_answer_seconds', 'seconds', none, none],
-    ['calls_999_ho_under_10s_pct', '100.0 * answered_under_10s / nullif(total_calls, 0)', 'percent',
+    ['calls_999_ho_under_10s_pct', none, 'percent',
      'answered_under_10s', 'total_calls'],
-    ['calls_999_ho_10_to_60s_pct', '100.0 * answered_10_to_60s / nullif(total_calls, 0)', 'percent',
+    ['calls_999_ho_10_to_60s_pct', none, 'percent',
      'answered_10_to_60s', 'total_calls'],
-    ['calls_999_ho_60s_or_more_pct', '100.0 * answered_60s_or_more / nullif(total_calls, 0)', 'percent',
+    ['calls_999_ho_60s_or_more_pct', none, 'percent',
      'answered_60s_or_more', 'total_calls'],
 ] %}
 with forces as (
