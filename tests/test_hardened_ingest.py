@@ -162,6 +162,7 @@ def test_rejected_file_does_not_stop_a_build_and_stays_listed_until_resolved(cop
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select status from meta.loads where source_file = ?", [good.name]).fetchall() == [
             ("accepted",)]
+    with duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True) as con:  # staging: pipeline storage
         assert con.execute("select count(*) from staging.stg_force_feeds__hate_crime_monthly "
                            "where period_end = last_day(?::date)", [month]).fetchone()[0] > 0
     status = run_pcp("status", var=var)
