@@ -7,8 +7,9 @@ lineage metadata in ``meta`` (``ANALYST_SCHEMAS``; never ``raw``, ``staging``, `
 the refused cells' own text in ``meta.quarantine.value``). So a publish writes the marts, not the raw
 history: its cost follows the marts (docs/architecture.md, "Split storage").
 
-The closed, audited working file's analyst tables are written (fsynced) to ``<served>.publishing``
-and renamed over ``var/warehouse.duckdb``; that file is then copied into the version store as
+The closed, audited working file's analyst tables are written to a new file
+(``var/build/analysts.duckdb``), copied (in the kernel, fsynced) to ``<served>.publishing`` and
+renamed over ``var/warehouse.duckdb``; that file is then copied into the version store as
 ``var/published/<version>.duckdb``. The served file and the kept versions share no bytes (no hard
 links), so nothing an analyst does to the served file (a root user can open a 0444 file read-write)
 can change a kept version; each kept version has a checksum beside it (``<version>.json``), and a
@@ -154,22 +155,20 @@ def _staging_name(dst: Path) -> Path:
     return dst.with_name(dst.name + ".publishing")
 
 
-def _fsync_copy(src: Path, dst: Path, write=None) -> None:
-    """Copy to ``dst.publishing``, flush it to disk, then rename: ``dst`` is the old file or the new one, never half.
-    ``write(src, tmp)``: how the new file is made (default: a byte copy)."""
+def _fsync_copy(src: Path, dst: Path) -> None:
+    """Copy to ``dst.publishing``, flush it to disk, then rename: ``dst`` is the old file or the new one, never half."""
     tmp = _staging_name(dst)
     try:
         if not tmp.is_symlink():
             tmp.unlink(missing_ok=True)  # a crash's leftover (perhaps read-only already)
-        (write or shutil.copyfile)(src, tmp)  # copyfile: sendfile, the kernel copies, no Python buffers
+        shutil.copyfile(src, tmp)  # sendfile: the kernel copies, no Python buffers
         fault_point(f"publish:copying:{dst.name}")
         _fsync(tmp)
         os.chmod(tmp, READ_ONLY)
-    except (OSError, duckdb.Error) as e:
+    except OSError as e:
         if not tmp.is_symlink():
             tmp.unlink(missing_ok=True)
-        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
-        raise PublishError(f"could not write {tmp}: {why} (expected a writable folder with room for "
+        raise PublishError(f"could not write {tmp}: {e.strerror or e} (expected a writable folder with room for "
                            f"{src.stat().st_size:,} bytes); {dst.name} was not changed") from None
     os.replace(tmp, dst)
     _fsync(dst.parent)
@@ -190,10 +189,17 @@ def analyst_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[
                        [database, list(ANALYST_SCHEMAS)]).fetchall()
 
 
+def analysts_file() -> Path:
+    """Where a publish writes the analysts' file before copying it in (beside the working file)."""
+    return paths().working.with_name("analysts.duckdb")
+
+
 def write_analysts_file(working: Path, dst: Path) -> None:
     """Write a new DuckDB file ``dst`` (in the configured storage format, so older clients open it) with
     the analyst tables of ``working`` and their table and column comments (dbt's docs, for DBeaver, the
     DuckDB CLI and ``pcp export``). Reads ``working`` read-only; its cost follows the marts, not raw."""
+    for leftover in (dst, dst.with_name(dst.name + ".wal")):
+        leftover.unlink(missing_ok=True)
     con = duckdb.connect(config=db.limits())
     try:
         con.execute(f"attach {db.literal(working)} as w (read_only)")
@@ -407,7 +413,14 @@ def publish_file(working: Path, version: str) -> Path:
         raise PublishError(f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published") from None
     with publish_lock():
         withdrawals.check_not_republished(working)
-        _fsync_copy(working, p.published, write=write_analysts_file)
+        analysts = analysts_file()
+        try:
+            write_analysts_file(working, analysts)
+        except duckdb.Error as e:
+            raise PublishError(f"could not write the analysts' file {analysts}: {str(e).splitlines()[0]}; "
+                               f"{p.published.name} was not changed") from None
+        _fsync_copy(analysts, p.published)
+        analysts.unlink()
         _write_json(p.served_record, {"version": version, "stat": _stat_key(p.published)})
         fault_point("publish:swapped")
         _keep(p.published, version)
