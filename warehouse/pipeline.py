@@ -94,6 +94,7 @@ def _restart_from_published(working: Path, published: Path) -> None:
     keep their sequence and `pcp status` its history), accepted moves and holds. Loads are not copied:
     their rows are not in the published file, so every file is loaded again (same order, so the same
     load ids when nothing was refused in between) and withdrawals still apply (matched by sha256)."""
+    _reload_marker(working).touch()  # first: a crash before the copy below still reloads everything
     with db.writer(working) as con:
         con.execute(publish.PUBLICATIONS_DDL)
         con.execute(audit.MOVEMENTS_DDL)
@@ -104,6 +105,11 @@ def _restart_from_published(working: Path, published: Path) -> None:
                            "and table_name = ?", [table]).fetchone()[0]:
                 con.execute(f"insert into meta.{table} by name select * from pub.meta.{table}")
         con.execute("detach pub")
+
+
+def _reload_marker(working: Path) -> Path:
+    """Present while a restarted working file has not read every bundled and landed file again."""
+    return working.with_name(working.name + ".reload")
 
 
 def ensure_var_writable():
@@ -160,7 +166,10 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
     status ``rejected`` (refused in this call) or ``held`` (refused before, not resolved; not read
     again), see warehouse/held.py. ``strict``: then raise BadDataError naming every file rejected in
     this call, after all the others were loaded and gated (Airflow's ingest task and the tests)."""
-    ensure_working()
+    working = ensure_working()
+    reload_all = _reload_marker(working).exists()
+    if reload_all:  # a restarted working file: every source's files, whatever this call asked for
+        tables, domain, landed_from, landed_to = None, None, None, None
     results = []
     chosen = chosen_contracts(tables, domain)
     with db.writer() as con:
@@ -178,6 +187,8 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
                                        f"and load_id in ({marks})", list(gated)).fetchall())
             results = [replace(r, status="rejected", rows=0, message=f"quality gate stopped {r.file} (contract "
                                f"{r.table}):\n{refused[r.load_id]}") if r.load_id in refused else r for r in results]
+    if reload_all:
+        _reload_marker(working).unlink(missing_ok=True)
     rejected = [r for r in results if r.status == "rejected"]
     if strict and rejected:
         raise BadDataError("\n".join(r.message or str(r) for r in rejected))
@@ -222,12 +233,11 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
 
 
 def _refuse_without_raw_history(con) -> None:
-    """A restarted working file holds no loads until the ingest reads the files again: building marts
-    from it would publish empty figures over the published ones."""
-    if not con.execute("select count(*) from meta.loads").fetchone()[0] and publish.published_high_water_mark():
-        raise PipelineError("the working database holds no load but a version is published: its raw "
-                            "history has not been loaded again yet; run `pcp build` (it loads the landed files "
-                            "first). Nothing was published")
+    """A restarted working file holds no raw history until an ingest reads every file again: building
+    marts from it would publish missing figures over the published ones."""
+    if _reload_marker(paths().working).exists():
+        raise PipelineError("the working database was restarted and its raw history is not loaded again yet; "
+                            "run `pcp build` (it loads every bundled and landed file first). Nothing was published")
 
 
 def backfill(start: dt.date, end: dt.date, domain: str | None = None) -> BuildReport:
