@@ -200,11 +200,14 @@ def write_analysts_file(working: Path, dst: Path) -> None:
     DuckDB CLI and ``pcp export``). Reads ``working`` read-only; its cost follows the marts, not raw."""
     for leftover in (dst, dst.with_name(dst.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    con = duckdb.connect(config=db.limits())
+    # checkpoint_threshold 0: the commit writes the tables straight into the file (once), not into
+    # the WAL first and the file again at a checkpoint (measured: about half the time)
+    con = duckdb.connect(config={**db.limits(), "checkpoint_threshold": "0b"})
     try:
         con.execute(f"attach {db.literal(working)} as w (read_only)")
         con.execute(f"attach {db.literal(dst)} as a (storage_version '{duckdb_storage_version()}')")
         tables = analyst_tables(con, "w")
+        con.execute("begin")  # one commit for the whole file, not one WAL flush per statement
         for schema in sorted({s for s, _, _ in tables}):
             con.execute(f'create schema a."{schema}"')
         for schema, table, _ in tables:
@@ -221,7 +224,7 @@ def write_analysts_file(working: Path, dst: Path) -> None:
         for schema, table, column, comment in columns:
             if (schema, table) in kept and column not in PIPELINE_ONLY_COLUMNS.get((schema, table), ()):
                 con.execute(f'comment on column "{schema}"."{table}"."{column}" is {db.literal(comment)}')
-        con.execute("checkpoint")
+        con.execute("commit")
     finally:
         con.close()
 
