@@ -197,6 +197,7 @@ def warehouse_path(files: list[Path]) -> dict:
     stages["dbt_build"] = report.dbt.seconds if report.dbt else 0.0
     stages["dbt_nodes"] = len(report.dbt.results) if report.dbt else 0
     stages["dbt_and_publish"] = time.perf_counter() - t
+    stages["publish"] = report.publish_seconds  # the analysts' file written and swapped in, and kept
     stages["loads"] = sum(1 for r in loads if r.status == "loaded")
     return stages
 
@@ -228,6 +229,10 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
         res["paths"][mode] = r
         print(f"   {mode:<10} {r['seconds']:8.1f}s  {r['peak_rss_bytes'] / 2**30:5.2f} GiB peak  "
               f"{r['rows_per_second']:>12,.0f} rows/s", flush=True)
+        if mode == "warehouse":
+            st = r["stages"]
+            print("              " + ", ".join(f"{k} {st[k]:.2f}s" for k in ("land", "load", "gate", "dbt_build",
+                                                                            "publish")), flush=True)
     figures = {m: pd.read_parquet(work / f"{m}.parquet") for m in res["paths"]}
     problems = headline.compare(figures["floor"], figures["warehouse"], "warehouse vs floor")
     if "pandas" in figures:
@@ -253,8 +258,45 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
         r["share_of_full"] = r["seconds"] / res["paths"]["warehouse"]["seconds"]
         res["increment"] = r
         print(f"   increment  {r['seconds']:8.1f}s  one more month ({r['rows']:,} rows) = "
-              f"{100 * r['share_of_full']:.1f}% of the full build", flush=True)
+              f"{100 * r['share_of_full']:.1f}% of the full build; publish {r['stages']['publish']:.2f}s",
+              flush=True)
     return res
+
+
+# The targets of issue 18 (docs/benchmark.md): judged per size, in one run on the same files.
+MAX_OVER_FLOOR = 4.0
+MAX_INCREMENT_SHARE = 0.10
+MAX_PUBLISH_SECONDS = 1.0
+MAX_PEAK_BYTES = 4 * 2**30
+
+
+def targets(res: dict) -> list[tuple[str, bool | None, str]]:
+    """(target, met (None: not measured), the figure) for one size; after ``ratios``."""
+    wh = res["paths"]["warehouse"]
+    inc = res.get("increment")
+    out = [("warehouse faster than pandas", res["pandas_over_warehouse"] > 1 if "pandas_over_warehouse" in res
+            else None, f"pandas/warehouse {res.get('pandas_over_warehouse', float('nan')):.2f}x"
+            + (" (pandas extrapolated)" if res.get("pandas_extrapolated") else "")),
+           (f"warehouse within {MAX_OVER_FLOOR:g}x the DuckDB floor", res["warehouse_over_floor"] <= MAX_OVER_FLOOR,
+            f"{res['warehouse_over_floor']:.2f}x"),
+           (f"+1 month at most {MAX_INCREMENT_SHARE:.0%} of a full build",
+            inc["share_of_full"] <= MAX_INCREMENT_SHARE if inc else None,
+            f"{100 * inc['share_of_full']:.1f}%" if inc else "not run")]
+    publishes = [wh["stages"]["publish"]] + ([inc["stages"]["publish"]] if inc else [])
+    out.append((f"publish under {MAX_PUBLISH_SECONDS:g}s", max(publishes) < MAX_PUBLISH_SECONDS,
+                " / ".join(f"{x:.2f}s" for x in publishes)))
+    peaks = [wh["peak_rss_bytes"]] + ([inc["peak_rss_bytes"]] if inc else [])
+    out.append((f"peak memory under {MAX_PEAK_BYTES / 2**30:g} GiB", max(peaks) < MAX_PEAK_BYTES,
+                f"{max(peaks) / 2**30:.2f} GiB"))
+    return out
+
+
+def targets_lines(results: list[dict]) -> list[str]:
+    out = ["| call rows | target | met | measured |", "|---:|---|---|---|"]
+    for r in results:
+        for name, met, figure in r.get("targets", []):
+            out.append(f"| {r['rows']:,} | {name} | {'-' if met is None else 'met' if met else 'NOT met'} | {figure} |")
+    return out
 
 
 def ratios(res: dict, pandas_rate: float | None) -> None:
@@ -292,15 +334,21 @@ def table(results: list[dict]) -> list[str]:
 
 
 def stages_table(results: list[dict]) -> list[str]:
-    out = ["| call rows | files | land | load | gate | dbt build | dbt + publish | +1 month: load | "
-           "+1 month: gate | +1 month: dbt + publish |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| call rows | files | land | load | gate | dbt build | dbt + publish | publish | +1 month: load | "
+           "+1 month: gate | +1 month: dbt + publish | +1 month: publish |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         s = r["paths"]["warehouse"]["stages"]
         i = r.get("increment", {}).get("stages", {})
         out.append(f"| {r['rows']:,} | {r['generate']['files']} | {s['land']:.1f} | {s['load']:.1f} | "
                    f"{s['gate']:.1f} | {s['dbt_build']:.1f} ({s.get('dbt_nodes', '?')} nodes) | {s['dbt_and_publish']:.1f} | "
-                   f"{i.get('load', 0):.1f} | {i.get('gate', 0):.1f} | {i.get('dbt_and_publish', 0):.1f} |")
+                   f"{_secs(s.get('publish'))} | {i.get('load', 0):.1f} | {i.get('gate', 0):.1f} | "
+                   f"{i.get('dbt_and_publish', 0):.1f} | {_secs(i.get('publish'))} |")
     return out
+
+
+def _secs(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
 
 
 def plot(results: list[dict], png: Path) -> None:
@@ -373,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
             if "pandas" in res["paths"]:
                 pandas_rate = res["rows"] / res["paths"]["pandas"]["seconds"]
             ratios(res, pandas_rate)
+            res["targets"] = targets(res)
+            for name, met, figure in res["targets"]:
+                print(f"   target: {name}: {'-' if met is None else 'met' if met else 'NOT met'} ({figure})", flush=True)
             results.append(res)
             if not a.keep:
                 shutil.rmtree(root / f"{size}", ignore_errors=True)
@@ -399,7 +450,8 @@ def write_results(results: list[dict], facts: dict, a, run_at: str | None = None
              f"(shared machine: trust ratios more than seconds).", "",
              f"SAMPLE call log, all 43 forces, {a.months} months; pandas measured up to "
              f"{parse_size(a.pandas_max):,} rows, extrapolated linearly beyond. Written by `make bench`.", "",
-             *table(results), "", "Warehouse stages (seconds):", "", *stages_table(results), ""]
+             *table(results), "", "Warehouse stages (seconds):", "", *stages_table(results), "",
+             "Targets (docs/benchmark.md):", "", *targets_lines(results), ""]
     if facts.get("setup", {}).get("dbt_nodes"):
         lines += [f"Before the series, the bundled public sources were built and published once (untimed): "
                   f"`dbt build` of the whole project, {facts['setup']['dbt_nodes']} nodes, took "
@@ -417,7 +469,8 @@ def write_results(results: list[dict], facts: dict, a, run_at: str | None = None
             lines.append(f"- DISAGREEMENT at {r['rows']:,} rows: {p}")
     (a.out / "results.md").write_text("\n".join(lines) + "\n")
     plot(results, a.out / "scaling.png")
-    print("\n" + "\n".join(table(results)) + "\n\n" + "\n".join(stages_table(results)))
+    print("\n" + "\n".join(table(results)) + "\n\n" + "\n".join(stages_table(results))
+          + "\n\n" + "\n".join(targets_lines(results)))
     print(f"\nwrote {a.out / 'results.md'}, results.json and scaling.png")
 
 

@@ -54,6 +54,15 @@ def published(built_var) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture
+def pipeline_store(built_var) -> duckdb.DuckDBPyConnection:
+    """Read-only connection to the shared build's working file: the pipeline's own storage, where raw
+    history (person-level rows), staging and intermediate models live (not in the published file)."""
+    con = duckdb.connect(str(built_var / "build" / "working.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
 def copy_of_built(built_var, tmp_path, monkeypatch) -> Path:
     """A private copy of the shared build's runtime folder, for tests that change it."""
     d = tmp_path / "var"

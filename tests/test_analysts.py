@@ -117,7 +117,7 @@ def test_metric_comparisons_give_peer_and_england_and_wales_figures_without_a_ha
                              "peer_group_value is not null and peer_group_numerator is null").fetchone()[0] == 0
 
 
-def test_lineage_of_one_figure_names_only_its_own_loads(built_var):
+def test_lineage_of_one_figure_names_only_its_own_loads(built_var, pipeline_store):
     """calls_101_abandoned_pct for Thames Valley, January 2023: the January call log, nothing of
     Leicestershire, of other months, or of the digital-contact feed that shares its dbt model."""
     out = run_pcp("lineage", "calls_101_abandoned_pct", "--area", "E23000029", "--period", "2023-01-31",
@@ -128,9 +128,9 @@ def test_lineage_of_one_figure_names_only_its_own_loads(built_var):
     rows = [line for line in out.splitlines() if "calls_E23000029_2023-01.csv" in line and "row(s)" in line]
     assert rows, out
     n = int(rows[0].rsplit(":", 1)[1].split()[0].replace(",", ""))
-    from_raw = run_pcp("sql", "select count(*) from staging.stg_force_feeds__calls where area_code = 'E23000029' "
-                              "and period_end = date '2023-01-31'", "--csv", var=built_var).stdout.splitlines()[1]
-    assert n == int(from_raw)
+    from_raw = pipeline_store.execute("select count(*) from staging.stg_force_feeds__calls where area_code = "
+                                      "'E23000029' and period_end = date '2023-01-31'").fetchone()[0]
+    assert n == from_raw
 
 
 def test_each_declared_metric_source_is_upstream_of_the_metric(built_var, published, monkeypatch):
@@ -140,3 +140,33 @@ def test_each_declared_metric_source_is_upstream_of_the_metric(built_var, publis
     for metric_id, table in published.execute("select metric_id, source_table from reference.metric_sources"
                                               ).fetchall():
         assert f"source raw.{table}:" in "\n".join(lineage.describe(metric_id)), (metric_id, table)
+
+
+def test_the_published_file_holds_no_raw_history_and_no_person_level_row(published, pipeline_store):
+    """Marts, reference and lineage metadata only: raw history, staging and intermediate models (one
+    row per call, per Special per month) stay in the pipeline's working file."""
+    from warehouse import contracts, publish
+
+    schemas = {s for (s,) in published.execute("select schema_name from duckdb_tables() union "
+                                               "select schema_name from duckdb_views() where not internal").fetchall()}
+    assert schemas == set(publish.ANALYST_SCHEMAS), schemas
+    assert not published.execute("select count(*) from duckdb_columns() where schema_name = 'meta' "
+                                 "and table_name = 'quarantine' and column_name = 'value'").fetchone()[0]
+    person_level = [c for c in contracts.all_contracts().values() if c.meta.get("pseudonymise")]
+    assert {c.table for c in person_level} >= {"force_feeds__calls", "force_feeds__specials_monthly"}
+    text_columns = published.execute("select schema_name, table_name, column_name from duckdb_columns() "
+                                     "where data_type = 'VARCHAR'").fetchall()
+    sizes = {(s, t): published.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+             for s, t in published.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
+    for c in person_level:
+        raw_rows = pipeline_store.execute(f"select count(*) from raw.{c.table}").fetchone()[0]
+        assert raw_rows > 0
+        # no table at the grain of a person-level source
+        assert max(sizes.values()) < raw_rows, (c.table, max(sizes.items(), key=lambda kv: kv[1]))
+        for id_column in c.meta["pseudonymise"]:
+            assert not [col for col in text_columns if col[2] == id_column]
+            ids = [v for (v,) in pipeline_store.execute(
+                f'select "{id_column}" from raw.{c.table} using sample 200 rows (reservoir, 18)').fetchall()]
+            for s, t, col in text_columns:  # and no pseudonymised id anywhere, under any column name
+                assert not published.execute(f'select count(*) from "{s}"."{t}" where "{col}" in '
+                                             f"(select unnest(?::varchar[]))", [ids]).fetchone()[0], (s, t, col)

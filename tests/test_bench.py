@@ -28,6 +28,12 @@ def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
         wh.loc[wh.metric_id == "calls_999_received", "value"].sum() == res["rows"]
     md = (out / "results.md").read_text()
     assert all(f"| {m} |" in md for m in ("floor", "warehouse", "pandas")) and (out / "scaling.png").stat().st_size
+    # the publish is timed on its own and every target is judged, met or not (none unmeasured but +1 month)
+    assert res["paths"]["warehouse"]["stages"]["publish"] > 0
+    verdicts = {name: met for name, met, _ in res["targets"]}
+    assert "publish under 1s" in verdicts and "peak memory under 4 GiB" in verdicts
+    assert [n for n, met in verdicts.items() if met is None] == ["+1 month at most 10% of a full build"]
+    assert "| publish under 1s | " in md
 
 
 def test_compare_names_a_wrong_figure_and_a_missing_one():

@@ -161,8 +161,8 @@ def test_every_sample_metric_matches_an_independent_pandas_computation(built_var
     assert 20 < tv.value.mean() < 50
 
 
-def test_domestic_abuse_per_100k_uses_the_year_total_and_the_ons_population(published):
-    rows = published.execute("""
+def test_domestic_abuse_per_100k_uses_the_year_total_and_the_ons_population(pipeline_store):
+    rows = pipeline_store.execute("""
         select r.area_code, r.value, r.numerator, r.denominator,
                (select sum(value) from marts.metric_values m where m.metric_id = 'da_crimes'
                   and m.area_code = r.area_code and m.period_end between date '2022-04-30' and date '2023-03-31'),
@@ -189,16 +189,16 @@ def test_marts_hold_aggregates_only_and_sample_flag(published):
                              "and period_end = date '2022-06-30'", [TV]).fetchall() == [(16,)]  # 16 CSPs
 
 
-def test_person_ids_are_pseudonymised_at_load_and_never_reach_the_warehouse(built_var, published):
+def test_person_ids_are_pseudonymised_at_load_and_never_reach_the_warehouse(built_var, published, pipeline_store):
     first = _landed(built_var, "calls")[0]
     original = pd.read_csv(first, nrows=1, dtype=str).call_id.iloc[0]
     key = pseudonymise.DEVELOPMENT_KEY.encode()  # the build ran without PCP_PSEUDONYM_KEY
     expected = hmac.new(key, original.encode(), hashlib.sha256).hexdigest()
-    raw = published.execute("select call_id from raw.force_feeds__calls where _source_file = ? and _row_number = 1",
-                            [first.name]).fetchall()
+    raw = pipeline_store.execute("select call_id from raw.force_feeds__calls where _source_file = ? and _row_number = 1",
+                                 [first.name]).fetchall()
     assert raw == [(expected,)]
-    assert published.execute("select count(*) from raw.force_feeds__calls "
-                             "where not regexp_full_match(call_id, '[0-9a-f]{64}')").fetchall() == [(0,)]
+    assert pipeline_store.execute("select count(*) from raw.force_feeds__calls "
+                                  "where not regexp_full_match(call_id, '[0-9a-f]{64}')").fetchall() == [(0,)]
     # no original call or Special id anywhere in the warehouse, in any text column of any table
     specials_first = pd.read_csv(_landed(built_var, "specials")[0], dtype=str).special_id.iloc[0]
     tables = published.execute("select table_schema, table_name, column_name from information_schema.columns "
@@ -266,7 +266,7 @@ def test_restatement_replaces_the_month_in_marts_and_raw_keeps_both(rebuilt):
     expected = {(a, m) for a, m in restated.values()}
     # digital_contact_share_pct moves with the restated 101 calls; nothing else moves
     assert changed_months == expected, changed_months
-    with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True) as con:  # raw: the pipeline's storage
         loads = con.execute("select count(distinct _load_id), count(distinct _vintage) from raw.force_feeds__domestic_abuse_monthly "
                             "where area_code = ? and month = date '2022-06-01'", [TV]).fetchall()
         assert loads == [(2, 2)]

@@ -162,6 +162,7 @@ def test_rejected_file_does_not_stop_a_build_and_stays_listed_until_resolved(cop
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select status from meta.loads where source_file = ?", [good.name]).fetchall() == [
             ("accepted",)]
+    with duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True) as con:  # staging: pipeline storage
         assert con.execute("select count(*) from staging.stg_force_feeds__hate_crime_monthly "
                            "where period_end = last_day(?::date)", [month]).fetchone()[0] > 0
     status = run_pcp("status", var=var)
@@ -377,15 +378,35 @@ def test_an_apostrophe_in_the_runtime_folder_is_data(tmp_path, monkeypatch, caps
 
 # --- kind 7: damaged working file, two builds at once -------------------------------------------------
 
+def _raw_rows(var):
+    with duckdb.connect(str(var / "build/working.duckdb"), read_only=True) as con:
+        return con.execute("select count(*) from raw.force_feeds__calls").fetchone()[0]
+
+
 def test_a_damaged_working_file_is_rebuilt_from_the_published_copy(copy_of_built):
+    """The published file holds no raw rows: raw history is read again from the landed files, under the
+    same load ids, and the publication history carries on from the published copy."""
     var = copy_of_built
-    before = file_digest(var / "warehouse.duckdb")
+    before, calls = file_digest(var / "warehouse.duckdb"), _raw_rows(var)
     (var / "build/working.duckdb").write_bytes(b"\x00garbage" * 5000)
     proc = run_pcp("build", var=var)
     assert "the working database was damaged" in proc.stdout and "Traceback" not in proc.stderr
     assert "published warehouse unchanged" in proc.stdout  # the same content, rebuilt: nothing new to publish
     assert file_digest(var / "warehouse.duckdb") == before
     assert list((var / "build").glob("working.duckdb.damaged-*"))
+    assert _raw_rows(var) == calls and not (var / "build/working.duckdb.reload").exists()
+    with duckdb.connect(str(var / "build/working.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from meta.publications").fetchone()[0] == 1
+
+
+def test_a_transform_before_the_raw_history_is_reloaded_refuses(copy_of_built):
+    from warehouse import pipeline
+    from warehouse.errors import PipelineError
+
+    (copy_of_built / "build/working.duckdb").unlink()
+    pipeline.ensure_working()  # a new working file: history from the published copy, no raw rows yet
+    with pytest.raises(PipelineError, match="raw history is not loaded again yet"):
+        pipeline.transform_and_publish()
 
 
 def test_a_second_build_says_another_is_running_and_exits_cleanly(var_dir):

@@ -56,9 +56,9 @@ def test_every_force_in_both_years_and_strands_add_up(published):
     assert bad == []
 
 
-def test_rate_per_100k_uses_the_ons_mid_year_estimate(published):
+def test_rate_per_100k_uses_the_ons_mid_year_estimate(pipeline_store):
     # 2018/19 is divided by mid-2018, 2017/18 by mid-2017 (the year the financial year starts in)
-    rows = published.execute("""
+    rows = pipeline_store.execute("""
         select m.area_code, m.period_end, m.value, m.numerator, m.denominator, p.population, h.crimes
         from marts.metric_values m
         join intermediate.int_population__pfa_year p
@@ -74,10 +74,10 @@ def test_rate_per_100k_uses_the_ons_mid_year_estimate(published):
     assert tv[2019][3] == 3624 and 2_300_000 < tv[2019][4] < 2_500_000
 
 
-def test_bbc_population_is_ons_mid_2018_with_the_city_inside_the_met(published):
+def test_bbc_population_is_ons_mid_2018_with_the_city_inside_the_met(pipeline_store):
     """The BBC's population column (year not stated) is the ONS mid-2018 estimate rounded to 100, the
     Metropolitan Police figure including the City of London (hence "#N/A" for the City)."""
-    rows = dict(((a, (bbc, ons)) for a, bbc, ons in published.execute("""
+    rows = dict(((a, (bbc, ons)) for a, bbc, ons in pipeline_store.execute("""
         select area_code, bbc_population, population from marts.fct_hate_crime_annual
         where strand = 'total_offences' and period_end = date '2019-03-31' and area_code <> 'K04000001'""").fetchall()))
     assert len(rows) == 43 and rows["E23000034"][0] is None
@@ -86,7 +86,7 @@ def test_bbc_population_is_ons_mid_2018_with_the_city_inside_the_met(published):
     assert abs(met_bbc - (met_ons + city)) <= 50
     assert all(abs(bbc - ons) <= 50 for bbc, ons in rows.values())
     # "#N/A" became NULL explicitly in raw, and "2,407,600" the number 2407600
-    assert published.execute(
+    assert pipeline_store.execute(
         "select year, population, offences_per_100k from raw.bbc__hate_crime_by_force_strand "
         "where force in ('London, City of', 'Thames Valley') order by force, year").fetchall() == [
         ("2017-18", None, None), ("2018-19", None, None), ("2017-18", 2407600, 100), ("2018-19", 2407600, 151)]
@@ -107,13 +107,13 @@ def test_bulletin_table_2(published, financial_year, measure, expected):
     assert rows == [(expected, "44 forces (43 territorial and British Transport Police)")]
 
 
-def test_bulletin_blank_cell_is_no_figure_not_zero(published):
-    assert published.execute("select count(*) from marts.fct_hate_crime_ew_bulletin "
+def test_bulletin_blank_cell_is_no_figure_not_zero(pipeline_store):
+    assert pipeline_store.execute("select count(*) from marts.fct_hate_crime_ew_bulletin "
                              "where financial_year = '2011/12' and measure = 'offences'").fetchall() == [(0,)]
-    assert published.execute("select crimes from raw.home_office__hate_crime_ew_by_strand "
+    assert pipeline_store.execute("select crimes from raw.home_office__hate_crime_ew_by_strand "
                              "where financial_year = '2011/12' and measure = 'offences'").fetchall() == [(None,)]
     # the 44-force bulletin is above the 43-force sum in both years (British Transport Police)
-    rows = published.execute("""
+    rows = pipeline_store.execute("""
         select b.financial_year, b.crimes, m.value from marts.fct_hate_crime_ew_bulletin b
         join marts.metric_values m on m.period_end = b.period_end and m.metric_id = 'hate_crimes'
              and m.area_code = 'K04000001'

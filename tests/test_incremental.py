@@ -51,7 +51,7 @@ def _call_marts(db: Path) -> dict[str, pd.DataFrame]:
 
 def test_new_and_restated_months_recount_only_their_force_months_and_match_a_full_refresh(copy_of_built, tmp_path):
     var = copy_of_built
-    before = _calls_monthly(var / "warehouse.duckdb")
+    before = _calls_monthly(var / "build" / "working.duckdb")
     months = len(samples.months(samples.DEFAULT_START, samples.default_end()))
     assert before.dbt_invocation_id.nunique() == 1 and len(before) == 2 * months  # 2 forces, one build
     gen = tmp_path / "gen"
@@ -69,7 +69,7 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
 
     run_pcp("build", "--accept-moves", var=var)  # the restatement moves published figures
     working = var / "build" / "working.duckdb"
-    after = _calls_monthly(var / "warehouse.duckdb")
+    after = _calls_monthly(working)
     with duckdb.connect(str(working), read_only=True) as con:
         loads = dict(con.execute("select source_file || '@' || vintage::varchar, load_id from meta.loads "
                                  "where source_table = 'force_feeds__calls' and status = 'accepted'").fetchall())

@@ -17,13 +17,18 @@ import pytest
 from conftest import file_digest
 
 
-def _publish(figure: int, loads: list[tuple[int, str]] = ()) -> str:
-    """A working database holding one figure, ``loads`` (id, sha256) accepted, and its record, published."""
+def _publish(figure: int, loads: list[tuple[int, str]] = (), raw_rows: int = 3) -> str:
+    """A working database holding one figure (a mart), ``raw_rows`` person-level raw rows, ``loads``
+    (id, sha256) accepted, and its record, published."""
     from warehouse import db, publish
     from warehouse.config import paths
 
     with db.writer() as con:
-        con.execute("create or replace table main.figure as select ? as value", [figure])
+        con.execute("create schema if not exists marts")
+        con.execute("create or replace table marts.figure as select ? as value", [figure])
+        con.execute("comment on table marts.figure is 'one figure'")
+        con.execute("create or replace table raw.calls as select 'call-' || i as call_id from range(?) t(i)",
+                    [raw_rows])
         for load_id, sha in loads:
             con.execute("insert or ignore into meta.loads (load_id, source_table, source_file, sha256, is_sample, "
                         "status, loaded_at) values (?, 't', ?, ?, false, 'accepted', now()::timestamp)",
@@ -36,9 +41,28 @@ def _publish(figure: int, loads: list[tuple[int, str]] = ()) -> str:
 def _figure(path) -> int:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute("select value from main.figure").fetchone()[0]
+        return con.execute("select value from marts.figure").fetchone()[0]
     finally:
         con.close()
+
+
+def test_the_published_file_holds_the_marts_and_meta_but_not_raw_history(var_dir):
+    """Raw history stays in the working file: the published file does not grow with it."""
+    from warehouse.config import paths
+
+    _publish(1, [(1, "a" * 64)], raw_rows=2_000_000)
+    live = var_dir / "warehouse.duckdb"
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        schemas = {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+        assert schemas == {"marts", "meta"}
+        assert con.execute("select value from marts.figure").fetchall() == [(1,)]
+        assert con.execute("select comment from duckdb_tables() where table_name = 'figure'").fetchall() == [("one figure",)]
+        assert con.execute("select sha256 from meta.loads").fetchall() == [("a" * 64,)]
+    finally:
+        con.close()
+    working = paths().working.stat().st_size
+    assert live.stat().st_size * 4 < working, (live.stat().st_size, working)
 
 
 def test_kept_versions_are_independent_copies_in_sequence_order(var_dir):
@@ -49,7 +73,7 @@ def test_kept_versions_are_independent_copies_in_sequence_order(var_dir):
     kept1 = var_dir / "published" / f"{v1}.duckdb"
     assert v1.startswith("000001-") and publish.published_version() == v1
     assert not os.path.samefile(live, kept1) and live.stat().st_nlink == 1  # no shared bytes
-    assert file_digest(live) == file_digest(kept1) == file_digest(var_dir / "build" / "working.duckdb")
+    assert file_digest(live) == file_digest(kept1)
     assert stat.S_IMODE(live.stat().st_mode) == stat.S_IMODE(kept1.stat().st_mode) == 0o444
 
     v2 = _publish(2)
@@ -71,7 +95,7 @@ def test_a_write_to_the_served_file_never_reaches_the_kept_copy_and_is_undone(va
     before = file_digest(kept)
     os.chmod(live, 0o644)
     con = duckdb.connect(str(live))
-    con.execute("update main.figure set value = 999")
+    con.execute("update marts.figure set value = 999")
     con.close()
     assert _figure(kept) == 7 and file_digest(kept) == before
     assert publish.published_version() == v1  # checks the served file first

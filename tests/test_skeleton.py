@@ -20,9 +20,9 @@ def test_officers_fte_matches_home_office_published_figure(published):
     assert v == [(140228.0,)]
 
 
-def test_national_series_agrees_with_force_sum(published):
+def test_national_series_agrees_with_force_sum(pipeline_store):
     # Table H3 (2024 edition) against the sum of the 43 forces in the 2022 open-data table.
-    rows = published.execute("""
+    rows = pipeline_store.execute("""
         select f.period_end, f.value, h.fte
         from marts.metric_values f
         join staging.stg_home_office__workforce_ew_timeseries h
@@ -52,13 +52,13 @@ def test_metric_values_contract(published):
         "select count(*) from marts.metric_values where metric_id like 'specials_fte%'").fetchall() == [(0,)]
 
 
-def test_raw_load_records_lineage(published):
+def test_raw_load_records_lineage(published, pipeline_store):
     rows = published.execute(
         "select source_file, length(sha256), status, rows_read from meta.loads "
         "where source_table = 'home_office__workforce_open_data'").fetchall()
     assert rows == [(WORKFORCE_CSV.name, 64, "accepted", 25198)]
-    n = published.execute("select count(*), count(distinct _load_id), min(_loaded_at) is not null "
-                          "from raw.home_office__workforce_open_data").fetchall()
+    n = pipeline_store.execute("select count(*), count(distinct _load_id), min(_loaded_at) is not null "
+                               "from raw.home_office__workforce_open_data").fetchall()
     assert n == [(25198, 1, True)]
 
 

@@ -25,8 +25,8 @@ def _metric(con, metric, area, date):
 
 # --- published totals rows reproduced -------------------------------------------------------------
 
-def test_every_total_43_forces_row_equals_the_sum_of_its_edition_forces(published):
-    rows = published.execute("""
+def test_every_total_43_forces_row_equals_the_sum_of_its_edition_forces(pipeline_store):
+    rows = pipeline_store.execute("""
         select source_file, sheet, period_end,
                max(value) filter (where is_total_row) as published_total,
                sum(value) filter (where not is_total_row) as forces_sum,
@@ -41,10 +41,10 @@ def test_every_total_43_forces_row_equals_the_sum_of_its_edition_forces(publishe
         assert abs(total - forces_sum) < 0.01, (file, sheet, period, total, forces_sum)
 
 
-def test_marts_reproduce_the_total_row_of_the_winning_edition(published):
+def test_marts_reproduce_the_total_row_of_the_winning_edition(pipeline_store):
     # Where an ODS edition is the one the marts use, marts' England and Wales (the sum of the 43 forces)
     # equals that edition's published "Total 43 forces" row.
-    rows = published.execute("""
+    rows = pipeline_store.execute("""
         select t.period_end, t.worker_type, t.measure, t.value, f.value
         from staging.stg_home_office__workforce_september_tables t
         join marts.fct_workforce f on f.area_code = 'K04000001' and f.period_end = t.period_end
@@ -58,34 +58,34 @@ def test_marts_reproduce_the_total_row_of_the_winning_edition(published):
     assert (dt.date(2019, 9, 30), "officer", "fte") in [r[:3] for r in rows]
 
 
-def test_sep15_officers_and_the_later_edition_that_wins(published):
+def test_sep15_officers_and_the_later_edition_that_wins(pipeline_store):
     # sep15 Table_1: 125,184.76 FTE at 30 Sep 2015; the sep16 edition restates it (Wiltshire) as 125,573.55.
-    by_edition = dict(published.execute("""
+    by_edition = dict(pipeline_store.execute("""
         select source_file, sum(value) from staging.stg_home_office__workforce_september_tables
         where worker_type = 'officer' and measure = 'fte' and period_end = date '2015-09-30'
           and not is_total_row group by 1""").fetchall())
     assert round(by_edition[SEP15.name], 2) == 125184.76
     assert round(by_edition["police-workforce-tables-sep16.ods"], 2) == 125573.55
-    assert round(_metric(published, "officers_fte", "K04000001", dt.date(2015, 9, 30))[0], 2) == 125573.55
+    assert round(_metric(pipeline_store, "officers_fte", "K04000001", dt.date(2015, 9, 30))[0], 2) == 125573.55
 
 
-def test_sep19_specials_march_2019_later_open_data_wins(published):
-    total = published.execute("""
+def test_sep19_specials_march_2019_later_open_data_wins(pipeline_store):
+    total = pipeline_store.execute("""
         select value, sheet, sheet_row from staging.stg_home_office__workforce_september_tables
         where source_file = ? and worker_type = 'special_constable' and is_total_row
           and period_end = date '2019-03-31'""", [SEP19.name]).fetchall()
     assert total == [(10640.0, "Table_12", 60)]
-    assert _metric(published, "specials_headcount", "K04000001", dt.date(2019, 3, 31))[0] == 10642
+    assert _metric(pipeline_store, "specials_headcount", "K04000001", dt.date(2019, 3, 31))[0] == 10642
 
 
-def test_march_2019_officers_two_vintages_kept_later_wins(published):
-    sums = published.execute("""
+def test_march_2019_officers_two_vintages_kept_later_wins(pipeline_store):
+    sums = pipeline_store.execute("""
         select vintage, round(sum(value), 2) from intermediate.int_workforce__vintages
         where worker_type = 'officer' and measure = 'fte' and period_end = date '2019-03-31'
           and not is_total_row group by 1 order by 1""").fetchall()
     # sep19 tables (30 Jan 2020) and the lesscrime compilation (same figures) < open data (27 Jul 2022)
     assert (dt.date(2020, 1, 30), 123170.86) in sums and sums[-1] == (dt.date(2022, 7, 27), 123188.86)
-    assert round(_metric(published, "officers_fte", "K04000001", dt.date(2019, 3, 31))[0], 2) == 123188.86
+    assert round(_metric(pipeline_store, "officers_fte", "K04000001", dt.date(2019, 3, 31))[0], 2) == 123188.86
 
 
 def test_thames_valley_september_2020(published):
@@ -93,9 +93,9 @@ def test_thames_valley_september_2020(published):
     assert round(_metric(published, "officers_fte", "K04000001", dt.date(2020, 9, 30))[0], 2) == 132467.15
 
 
-def test_vintage_rule_holds_for_every_mart_row(published):
+def test_vintage_rule_holds_for_every_mart_row(pipeline_store):
     # Each force figure in fct_workforce comes from the latest edition that has a figure for it.
-    bad = published.execute("""
+    bad = pipeline_store.execute("""
         with latest as (
             select area_code, period_end, worker_type, measure, max(vintage) as vintage
             from intermediate.int_workforce__vintages
@@ -105,7 +105,7 @@ def test_vintage_rule_holds_for_every_mart_row(published):
         where f.area_code <> 'K04000001' and f.vintage <> l.vintage limit 5""").fetchall()
     assert bad == []
     # and a force figure missing from the marts would be a force row nobody used
-    assert published.execute("""
+    assert pipeline_store.execute("""
         select count(*) from (select distinct area_code, period_end, worker_type, measure
                               from intermediate.int_workforce__vintages where not is_total_row and value is not null)
         anti join marts.fct_workforce using (area_code, period_end, worker_type, measure)""").fetchall() == [(0,)]
@@ -138,8 +138,8 @@ def test_half_yearly_snapshots_2014_to_2025(published):
     assert n == 11
 
 
-def test_footnote_markers_stripped(published):
-    labels = {r[0] for r in published.execute(
+def test_footnote_markers_stripped(pipeline_store):
+    labels = {r[0] for r in pipeline_store.execute(
         "select distinct home_office_force_name from staging.stg_home_office__workforce_september_tables").fetchall()}
     assert "Wiltshire" in labels and "Derbyshire" in labels
     assert not [x for x in labels if x[-1].isdigit()]
@@ -157,19 +157,19 @@ def test_population_by_force_area_mid_2020(published):
     assert total == [(59719724.0, 43)]
 
 
-def test_buckinghamshire_lands_in_thames_valley(published):
-    row = published.execute("select area_code, lad16_districts, lookups_agree from intermediate.int_population__lad_pfa "
+def test_buckinghamshire_lands_in_thames_valley(pipeline_store):
+    row = pipeline_store.execute("select area_code, lad16_districts, lookups_agree from intermediate.int_population__lad_pfa "
                             "where lad_code = 'E06000060'").fetchall()
     assert row == [("E23000029", "Aylesbury Vale, Chiltern, South Bucks, Wycombe", True)]
-    bucks = published.execute("select population from staging.stg_ons__population_by_lad "
+    bucks = pipeline_store.execute("select population from staging.stg_ons__population_by_lad "
                               "where lad_code = 'E06000060' and mid_year = 2020").fetchall()[0][0]
-    without = published.execute("""
+    without = pipeline_store.execute("""
         select sum(p.population) from staging.stg_ons__population_by_lad p
         join intermediate.int_population__lad_pfa m using (lad_code)
         where m.area_code = 'E23000029' and p.mid_year = 2020 and p.lad_code <> 'E06000060'""").fetchall()[0][0]
     assert without + bucks == 2431905
     # every district maps, and the 2016 route agrees with the 2021 lookup (Northamptonshire codes trimmed)
-    assert published.execute("select count(*), count(*) filter (where lookups_agree) "
+    assert pipeline_store.execute("select count(*), count(*) filter (where lookups_agree) "
                              "from intermediate.int_population__lad_pfa").fetchall() == [(331, 331)]
 
 

@@ -1,10 +1,13 @@
 """``pcp lineage <metric_id> [--area CODE] [--period DATE]``: where a published figure came from.
 
 Everything is read from the published file itself: the publication record (code version, the dbt
-graph of the build, the accepted loads with their sha256) and meta.loads, so the answer describes
-exactly the version analysts are reading. With ``--area`` and ``--period`` it names the one figure's
-inputs: for each source upstream of the metric, the loads (file, sha256, vintage) whose rows the
-staging model kept for that area and period, with their row counts - not every load of the table.
+graph of the build, the accepted loads with their sha256), meta.loads and meta.figure_loads, so the
+answer describes exactly the version analysts are reading. With ``--area`` and ``--period`` it names
+the one figure's inputs: for each source upstream of the metric, the loads (file, sha256, vintage)
+whose rows the staging model kept for that area and period, with their row counts - not every load of
+the table. The staging models are person-level and stay in the pipeline's storage, so the build
+counts their rows per model, area, period and load into ``meta.figure_loads`` (``record_figure_loads``)
+and the analysts' file carries those counts.
 England and Wales (K04000001) is the sum of the forces, so its inputs are every area's rows.
 """
 
@@ -28,7 +31,7 @@ def _ancestors(graph: dict[str, list[str]], node: str) -> list[str]:
 def _relation(con, name: str) -> str | None:
     """The model's table if it has a metric_id column (the int_metrics__* models feeding metric_values)."""
     rows = con.execute("select table_schema from information_schema.columns where table_name = ? "
-                       "and column_name = 'metric_id'", [name]).fetchall()
+                       "and column_name = 'metric_id' and table_catalog = current_database()", [name]).fetchall()
     return f'"{rows[0][0]}"."{name}"' if rows else None
 
 
@@ -57,11 +60,10 @@ def describe(metric_id: str, area: str | None = None, period: str | None = None)
         out += [f"  {a} {nm} {p}: {v:,.2f}{' SAMPLE' if s else ''} ({src})" for a, nm, p, v, s, src in vals]
 
         # the intermediate model that emits this metric, then everything upstream of it
-        producers = []
-        for parent in graph.get(next((k for k in graph if k.endswith(".metric_values")), ""), []):
-            rel = _relation(con, parent.split(".")[-1])
-            if rel and con.execute(f"select count(*) from {rel} where metric_id = ?", [metric_id]).fetchall()[0][0]:
-                producers.append(parent)
+        emitted_by = {m for (m,) in con.execute("select model from meta.metric_models where metric_id = ?",
+                                                [metric_id]).fetchall()} if publish.has_table(con, "meta", "metric_models") else set()
+        producers = [p for p in graph.get(next((k for k in graph if k.endswith(".metric_values")), ""), [])
+                     if p.split(".")[-1] in emitted_by]
         chain = []
         for p in producers:
             chain += [p] + [a for a in _ancestors(graph, p) if a not in chain]
@@ -112,9 +114,45 @@ def _declared_sources(con, metric_id: str) -> set[str]:
                                       [metric_id]).fetchall()}
 
 
+FIGURE_LOADS_DDL = """
+create or replace table meta.figure_loads (
+    model     varchar not null,   -- staging model
+    has_area  boolean not null,   -- the model has area_code (else: a national or lookup source)
+    has_period boolean not null,  -- the model has period_end or month (else: a lookup)
+    area_code varchar,
+    period    date,               -- period_end, else month (an index model keyed by the month's first day)
+    load_id   bigint not null,
+    rows      bigint not null
+)"""
+
+
 def _columns(con, model: str) -> set[str]:
     return {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = "
-                                      "'staging' and table_name = ?", [model]).fetchall()}
+                                      "'staging' and table_name = ? and table_catalog = current_database()",
+                                      [model]).fetchall()}
+
+
+def record_figure_loads(con) -> None:
+    """Count each staging model's rows per area, period and load into meta.figure_loads (working file):
+    aggregates only, so per-figure lineage needs no person-level row in the analysts' file."""
+    con.execute(FIGURE_LOADS_DDL)
+    # which model feeding metric_values emits which metric (the intermediate models stay in the working file)
+    con.execute("create or replace table meta.metric_models (model varchar not null, metric_id varchar not null)")
+    graph = publish.dbt_graph()
+    for parent in graph.get(next((k for k in graph if k.endswith(".metric_values")), ""), []):
+        rel = _relation(con, parent.split(".")[-1])
+        if rel:
+            con.execute(f"insert into meta.metric_models select distinct ?, metric_id from {rel}",
+                        [parent.split(".")[-1]])
+    models = [m for (m,) in con.execute("select distinct table_name from information_schema.columns where "
+                                        "table_schema = 'staging' and column_name = 'load_id' and "
+                                        "table_catalog = current_database() order by 1").fetchall()]
+    for model in models:
+        cols = _columns(con, model)
+        area = "area_code" if "area_code" in cols else "null"
+        period = "period_end" if "period_end" in cols else "month" if "month" in cols else "null"
+        con.execute(f"insert into meta.figure_loads select ?, ?, ?, {area}::varchar, {period}::date, load_id, count(*) "
+                    f'from staging."{model}" group by all', [model, area != "null", period != "null"])
 
 
 def _figure_loads(con, table: str, staging_models: list[str], area: str, period: str) -> list[str]:
@@ -122,29 +160,28 @@ def _figure_loads(con, table: str, staging_models: list[str], area: str, period:
     (the latest period on or before it for a source used as of a date, e.g. population), with row counts."""
     lines = []
     for model in staging_models:
-        cols = _columns(con, model)
-        if "load_id" not in cols:
-            continue
-        where, params, scope = [], [], []
-        if "area_code" in cols and area != "K04000001":
+        shape = con.execute("select any_value(has_area), any_value(has_period) from meta.figure_loads "
+                            "where model = ?", [model]).fetchone()
+        if shape[0] is None:
+            continue  # no load_id column, or no rows at all
+        where, params, scope = ["model = ?"], [model], []
+        if shape[0] and area != "K04000001":
             where.append("area_code = ?")
             params.append(area)
             scope.append(f"area {area}")
-        period_col = "period_end" if "period_end" in cols else "month" if "month" in cols else None
-        if period_col:  # month: an index model keyed by the month's first day
-            at = con.execute(f'select max({period_col}) from staging."{model}" where {period_col} <= ?::date'
-                             + "".join(f" and {w}" for w in where), [period, *params]).fetchone()[0]
+        if shape[1]:
+            at = con.execute("select max(period) from meta.figure_loads where period <= ?::date and "
+                             + " and ".join(where), [period, *params]).fetchone()[0]
             if at is None:
                 lines.append(f"  {model}: no rows for {', '.join(scope) or 'any area'} on or before {period}")
                 continue
-            where.append(f"{period_col} = ?")
+            where.append("period = ?")
             params.append(at)
             scope.append(f"period {str(at)[:10]}")
         rows = con.execute(
-            f'select s.load_id, l.source_file, l.sha256, l.vintage, count(*) from staging."{model}" as s '
-            f"join meta.loads as l on l.load_id = s.load_id "
-            f"{'where ' + ' and '.join('s.' + w for w in where) if where else ''} group by all order by 1",
-            params).fetchall()
+            "select s.load_id, l.source_file, l.sha256, l.vintage, sum(s.rows)::bigint from meta.figure_loads as s "
+            "join meta.loads as l on l.load_id = s.load_id "
+            f"where {' and '.join('s.' + w for w in where)} group by all order by 1", params).fetchall()
         lines.append(f"  {model} rows for {', '.join(scope) or 'every area and period (a lookup)'}:")
         lines += [f"    load {lid}: {f} sha256 {sha} vintage {vint}: {n:,} row(s)" for lid, f, sha, vint, n in rows]
     return lines

@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from warehouse import (alerts, audit, completeness, contracts, db, landing, load, publish, quality, rebuild,
-                       transform, withdrawals)
+from warehouse import (alerts, audit, completeness, contracts, db, landing, lineage, load, publish, quality,
+                       rebuild, transform, withdrawals)
 from warehouse import held as held_mod
 from warehouse import safe_messages
 from warehouse.config import paths
@@ -28,6 +28,7 @@ class BuildReport:
     version: str | None = None
     unchanged: bool = False
     seconds: float = 0.0
+    publish_seconds: float = 0.0  # writing and swapping in the analysts' file, keeping its copy
     held: list[held_mod.Held] = field(default_factory=list)        # rejected loads not yet resolved
     skipped: list[landing.Skipped] = field(default_factory=list)   # landed paths not loaded, and why
     notes: list[str] = field(default_factory=list)
@@ -76,16 +77,40 @@ def source_files(contract: contracts.Contract, landed_from: dt.date | None = Non
 
 
 def ensure_working() -> Path:
-    """The working file carries raw history between builds; rebuild it from the published copy if lost
-    or damaged."""
+    """The working file is the pipeline's own storage (raw history, staging, marts, meta); the published
+    copy holds no raw rows. If the working file is lost or damaged a new one is started
+    (``_restart_from_published``) and the ingest that follows reads the raw history again from its
+    source of truth, the bundled and landed files (landing keeps every file; sha256 in meta.loads)."""
     p = ensure_var_writable()
     if p.working.exists():
         _set_aside_if_damaged(p.working)
     if not p.working.exists() and publish.served() is not None:  # served(): checked, repaired if damaged
-        p.working.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(p.published, p.working)
+        _restart_from_published(p.working, p.published)
     db.ensure_storage_version(p.working)  # a working file written by a newer format than clients read
     return p.working
+
+
+def _restart_from_published(working: Path, published: Path) -> None:
+    """A new working file that carries on the published history: the publication records (so versions
+    keep their sequence and `pcp status` its history), accepted moves and holds. Loads are not copied:
+    their rows are not in the published file, so every file is loaded again (same order, so the same
+    load ids when nothing was refused in between) and withdrawals still apply (matched by sha256)."""
+    _reload_marker(working).touch()  # first: a crash before the copy below still reloads everything
+    with db.writer(working) as con:
+        con.execute(publish.PUBLICATIONS_DDL)
+        con.execute(audit.MOVEMENTS_DDL)
+        con.execute(completeness.DDL)
+        con.execute(f"attach {db.literal(published)} as pub (read_only)")
+        for table in ("publications", "movements", "holds"):
+            if con.execute("select count(*) from duckdb_tables() where database_name = 'pub' and schema_name = 'meta' "
+                           "and table_name = ?", [table]).fetchone()[0]:
+                con.execute(f"insert into meta.{table} by name select * from pub.meta.{table}")
+        con.execute("detach pub")
+
+
+def _reload_marker(working: Path) -> Path:
+    """Present while a restarted working file has not read every bundled and landed file again."""
+    return working.with_name(working.name + ".reload")
 
 
 def ensure_var_writable():
@@ -104,8 +129,8 @@ def ensure_var_writable():
 
 def _set_aside_if_damaged(working: Path) -> None:
     """A working file DuckDB cannot open as a database is renamed ``*.damaged-<time>`` (kept for a
-    look), so ensure_working rebuilds it from the published copy; files landed since that copy was
-    published are not in its meta.loads, so the build loads them again from landing (raw history)."""
+    look), so ensure_working starts a new one: publication history from the published copy, raw
+    history loaded again from the bundled and landed files."""
     import duckdb
 
     try:
@@ -119,7 +144,7 @@ def _set_aside_if_damaged(working: Path) -> None:
         if wal.exists():
             os.replace(wal, aside.with_name(aside.name + ".wal"))
         print(f"note: the working database was damaged ({str(e).splitlines()[0]}); set aside as {aside.name} "
-              f"and rebuilt from the published copy and the landed files")
+              f"and rebuilt from the published history and the landed files (loaded again)")
 
 
 def chosen_contracts(tables: list[str] | None = None, domain: str | None = None) -> list[contracts.Contract]:
@@ -142,7 +167,10 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
     status ``rejected`` (refused in this call) or ``held`` (refused before, not resolved; not read
     again), see warehouse/held.py. ``strict``: then raise BadDataError naming every file rejected in
     this call, after all the others were loaded and gated (Airflow's ingest task and the tests)."""
-    ensure_working()
+    working = ensure_working()
+    reload_all = _reload_marker(working).exists()
+    if reload_all:  # a restarted working file: every source's files, whatever this call asked for
+        tables, domain, landed_from, landed_to = None, None, None, None
     results = []
     chosen = chosen_contracts(tables, domain)
     with db.writer() as con:
@@ -160,6 +188,8 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
                                        f"and load_id in ({marks})", list(gated)).fetchall())
             results = [replace(r, status="rejected", rows=0, message=f"quality gate stopped {r.file} (contract "
                                f"{r.table}):\n{refused[r.load_id]}") if r.load_id in refused else r for r in results]
+    if reload_all:
+        _reload_marker(working).unlink(missing_ok=True)
     rejected = [r for r in results if r.status == "rejected"]
     if strict and rejected:
         raise BadDataError("\n".join(r.message or str(r) for r in rejected))
@@ -177,6 +207,7 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
         for c in contracts.all_contracts().values():  # a domain not ingested yet builds as empty
             load.ensure_raw_table(con, c)
         publish.forget_unpublished(con)
+        _refuse_without_raw_history(con)
         withdrawals.apply(con)  # rolled-back and withdrawn loads stay out until reinstated
         fp = publish.fingerprint(con)
         if not force and fp == publish.published_fingerprint():
@@ -191,13 +222,24 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
         dbt_summary = {"selection": select or "all", "passed": report.dbt.passed, "failed": report.dbt.failed,
                        "warned": report.dbt.warned,
                        "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results]}
+        lineage.record_figure_loads(con)
         report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
         audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
         completeness.record(con, report.version, report.audit.holds, "pcp build --accept-moves")
         rebuild.finished(con)
     fault_point("publish:recorded")
+    t0 = time.perf_counter()
     report.published = publish.publish_file(paths().working, report.version)
+    report.publish_seconds = time.perf_counter() - t0
     return report
+
+
+def _refuse_without_raw_history(con) -> None:
+    """A restarted working file holds no raw history until an ingest reads every file again: building
+    marts from it would publish missing figures over the published ones."""
+    if _reload_marker(paths().working).exists():
+        raise PipelineError("the working database was restarted and its raw history is not loaded again yet; "
+                            "run `pcp build` (it loads every bundled and landed file first). Nothing was published")
 
 
 def backfill(start: dt.date, end: dt.date, domain: str | None = None) -> BuildReport:
