@@ -92,7 +92,7 @@ def test_only_publish_says_which_publication_is_the_latest():
 # ------------------------------------------------------------------ units
 
 def test_metric_values_takes_its_unit_from_metrics_csv():
-    sql = (PROJECT / "dbt_project/models/marts/metric_values.sql").read_text()
+    sql = (PROJECT / "dbt_project/models/marts/core/metric_values.sql").read_text()
     assert "m.unit" in sql and "ref('metrics')" in sql and "u.unit" not in sql
 
 

@@ -22,7 +22,8 @@ def test_real_person_level_ids_are_refused_without_a_key(var_dir, tmp_path, monk
 
     monkeypatch.delenv("PCP_PSEUDONYM_KEY", raising=False)
     sample_contract = contracts.get("force_feeds__specials_monthly")
-    real = dataclasses.replace(sample_contract, meta={**sample_contract.meta, "is_sample": False})
+    real = dataclasses.replace(sample_contract, meta={**sample_contract.meta, "is_sample": False},
+                               spec=sample_contract.spec.model_copy(update={"is_sample": False}))
     path = _specials_file(tmp_path)
     with db.writer() as con:
         with pytest.raises(pseudonymise.PseudonymKeyError,
