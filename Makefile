@@ -32,7 +32,7 @@ run: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-## make browser: Debian's chromium for the pack's layout checks (tests/test_reports.py); no-op when present.
+## make browser: Debian's chromium for the pack's layout checks (tests/report/test_reports.py); no-op when present.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
 
