@@ -210,8 +210,9 @@ def warehouse_path(files: list[Path]) -> dict:
 
 def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: bool = True,
                setup: Path | None = None) -> dict:
-    from benchmarks import headline
     import pandas as pd
+
+    from benchmarks import headline
 
     root.mkdir(parents=True, exist_ok=True)
     data, extra, work = root / "calls", root / "next_month", root / "work"

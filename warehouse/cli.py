@@ -11,8 +11,8 @@ from warehouse.core.errors import PipelineError
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from warehouse.core import locks
-    from warehouse.orchestrate import pipeline
     from warehouse.core.config import paths
+    from warehouse.orchestrate import pipeline
 
     pipeline.ensure_var_writable()
     with locks.one_build():
@@ -21,7 +21,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(line)
     p = paths()
     print(f"\nAnalysts' database (read-only copy): {p.published}")
-    print(f"Query it:  .venv/bin/pcp sql \"select * from marts.metric_values limit 10\"")
+    print("Query it:  .venv/bin/pcp sql \"select * from marts.metric_values limit 10\"")
     return _refusals(args.command, report)
 
 
@@ -112,10 +112,11 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     from warehouse.core import contracts, db
+    from warehouse.core.config import paths
     from warehouse.ingest import landing
     from warehouse.orchestrate import held
-    from warehouse.publish import publication as publish, withdrawals
-    from warehouse.core.config import paths
+    from warehouse.publish import publication as publish
+    from warehouse.publish import withdrawals
 
     p = paths()
     print(f"published: {p.published} (version {publish.published_version()})")
@@ -296,9 +297,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
+    from warehouse.core.config import paths
     from warehouse.orchestrate import pipeline
     from warehouse.transform import dbt_runner as transform
-    from warehouse.core.config import paths
 
     p = paths()
     if not p.published.exists():

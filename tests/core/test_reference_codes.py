@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from warehouse.core import contracts, reference
-from warehouse.orchestrate import pipeline
 from warehouse.core.errors import BadDataError
 from warehouse.ingest.landing import land_file
+from warehouse.orchestrate import pipeline
 from warehouse.samples import FEEDS, arrival_date, forces, write_feed
 
 MONTH = dt.date(2023, 6, 1)

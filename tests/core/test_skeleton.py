@@ -120,9 +120,9 @@ def test_corrupted_copy_is_stopped_and_nothing_published_changes(copy_of_built, 
 
 
 def test_forty_three_forces_per_snapshot_is_enforced(copy_of_built):
-    from warehouse.ingest import landing
-
     import csv
+
+    from warehouse.ingest import landing
     with open(WORKFORCE_CSV, newline="") as fi:
         rows = list(csv.reader(fi))
     kept = [rows[0]] + [r for r in rows[1:] if not (r[0] == "2021-03-01" and r[1] == "E23000029")]
@@ -137,8 +137,8 @@ def test_forty_three_forces_per_snapshot_is_enforced(copy_of_built):
 
 def test_unknown_column_is_a_contract_error(var_dir):
     from warehouse.core import contracts, db
-    from warehouse.ingest import load
     from warehouse.core.errors import ContractError
+    from warehouse.ingest import load
 
     bad = var_dir / "renamed.csv"
     text = WORKFORCE_CSV.read_text().replace("total_fte", "fte_total", 1)
@@ -151,8 +151,8 @@ def test_unknown_column_is_a_contract_error(var_dir):
 
 def test_text_in_number_column_names_row_and_value(var_dir):
     from warehouse.core import contracts, db
-    from warehouse.ingest import load
     from warehouse.core.errors import ContractError
+    from warehouse.ingest import load
 
     bad = var_dir / "text.csv"
     _corrupt(WORKFORCE_CSV, bad, 7, "total_headcount", "twelve")
@@ -176,5 +176,7 @@ def test_suites_match_contracts(tmp_path, monkeypatch):
     for f in (PROJECT / "expectations/gx/expectations").glob("*.json"):
         a = json.loads(f.read_text())
         b = json.loads((work / "expectations/gx/expectations" / f.name).read_text())
-        strip = lambda s: [{k: v for k, v in e.items() if k not in ("id",)} for e in s["expectations"]]
+        def strip(s):
+            return [{k: v for k, v in e.items() if k not in ("id",)} for e in s["expectations"]]
+
         assert strip(a) == strip(b), f"{f.name} is out of date: run `pcp expectations`"

@@ -28,9 +28,9 @@ LOOSE = "quarantine:\n  default_max_bad_share: 0.02\n"
 @pytest.fixture(scope="session")
 def prepared(tmp_path_factory) -> Path:
     """var/ with the bundled workforce file loaded, gated and published (no dbt: not needed here)."""
+    from warehouse.core.config import paths
     from warehouse.orchestrate import pipeline
     from warehouse.publish import publication as publish
-    from warehouse.core.config import paths
 
     var = tmp_path_factory.mktemp("prepared") / "var"
     old = os.environ.get("PCP_VAR_DIR")
@@ -55,10 +55,10 @@ def _cases():
 
 @pytest.mark.parametrize("case,limits", list(_cases()))
 def test_bad_input(case, limits, prepared, tmp_path, monkeypatch):
+    from warehouse.core.errors import BadDataError
     from warehouse.ingest import landing
     from warehouse.orchestrate import pipeline
     from warehouse.publish import audit
-    from warehouse.core.errors import BadDataError
 
     var = tmp_path / "var"
     (var / "build").mkdir(parents=True)

@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import PROJECT, run_pcp
-from warehouse.ingest import extract, landing
 from warehouse.core.errors import ExtractError
+from warehouse.ingest import extract, landing
 
 BUNDLED = PROJECT / "seeds" / "sources"
 DAY = dt.date(2026, 1, 5)

@@ -18,7 +18,7 @@ import pytest
 from conftest import file_digest, run_pcp
 from warehouse import samples
 from warehouse.ingest import pseudonymise
-from warehouse.samples import FEEDS, find_force, write_feed
+from warehouse.samples import FEEDS, write_feed
 
 TV, LEICS = "E23000029", "E23000021"
 FTE_HOURS = 40 * 52 / 12

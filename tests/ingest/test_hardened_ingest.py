@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -22,7 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import PROJECT, VENV_BIN, file_digest, run_pcp
+from conftest import PROJECT, file_digest, run_pcp
 from warehouse.samples import write_feed
 
 DA = "force_feeds__domestic_abuse_monthly"
@@ -109,8 +108,8 @@ def test_rejected_file_is_held_not_retried_and_blocks_nothing(var_dir, tmp_path)
 
 def test_resolve_drop_keeps_the_bytes_out_for_good(var_dir, tmp_path):
     from warehouse.core import db
-    from warehouse.orchestrate import held
     from warehouse.core.errors import PipelineError
+    from warehouse.orchestrate import held
 
     bad = _sample("domestic_abuse", tmp_path / "bad")
     _edit(bad, 1, "crimes", "lots")
@@ -130,8 +129,8 @@ def test_resolve_drop_keeps_the_bytes_out_for_good(var_dir, tmp_path):
 
 def test_strict_ingest_names_every_rejected_file_after_loading_the_rest(var_dir, tmp_path):
     """Airflow's ingest task: it still fails on new bad data, but only after the good files loaded."""
-    from warehouse.orchestrate import pipeline
     from warehouse.core.errors import BadDataError
+    from warehouse.orchestrate import pipeline
 
     bad = _sample("hate_crime", tmp_path / "bad")
     bad.write_bytes(b"")
@@ -273,7 +272,6 @@ def test_counts_accept_whole_numbers_only_and_doubles_finite_ones(var_dir, tmp_p
 @pytest.mark.parametrize("value", ["Infinity", "1e308", "NaN", "-inf"])
 def test_double_columns_refuse_non_finite_and_absurd_values(var_dir, value):
     """Official statistics reject the file (limit 0): the message names file, row, column, value, form."""
-    from warehouse.core.errors import ContractError
 
     src = PROJECT / "seeds/sources/workforce/ho_police_workforce_open_data_mar2007_mar2022.csv"
     lines = src.read_text().splitlines()
@@ -311,8 +309,8 @@ def test_a_nul_file_is_refused_in_bounded_memory(var_dir, tmp_path, monkeypatch)
     """A file of NUL bytes: refused as binary after reading one chunk; above the size limit, refused
     on its size without reading. Memory stays bounded (measured) whatever the file's size."""
     from warehouse.core import contracts
-    from warehouse.gate import input_limits
     from warehouse.core.errors import ContractError
+    from warehouse.gate import input_limits
 
     nul = tmp_path / "zeros.csv"
     with open(nul, "wb") as fh:
@@ -363,10 +361,9 @@ def test_an_apostrophe_in_the_runtime_folder_is_data(tmp_path, monkeypatch, caps
     """Every build after the first compared against the published file through SQL assembled from
     its path; now the path is a quoted literal (ATTACH takes no parameters) or a bound parameter."""
     from warehouse.core import db
-    from warehouse.ingest import landing
-    from warehouse.orchestrate import pipeline
-    from warehouse.publish import audit, publication as publish
     from warehouse.core.config import paths
+    from warehouse.publish import audit
+    from warehouse.publish import publication as publish
 
     var = tmp_path / "o'brien's var"
     monkeypatch.setenv("PCP_VAR_DIR", str(var))

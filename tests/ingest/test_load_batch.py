@@ -13,8 +13,8 @@ import pytest
 
 from warehouse import samples
 from warehouse.core import contracts, db
-from warehouse.ingest import load
 from warehouse.core.errors import BadDataError
+from warehouse.ingest import load
 
 VINTAGE = dt.date(2022, 4, 7)
 FORCES = ["Thames Valley", "Leicestershire", "Dyfed-Powys"]

@@ -7,13 +7,11 @@ import datetime as dt
 
 import duckdb
 import jinja2
-import pytest
 
 from conftest import PROJECT
 from warehouse.ingest import local_time
-from warehouse.orchestrate import pipeline
-from warehouse.core.errors import BadDataError
 from warehouse.ingest.landing import land_file
+from warehouse.orchestrate import pipeline
 
 T = dt.datetime.fromisoformat
 HEADER = "call_id,area_code,line,received_at,answered_at,ended_at,outcome,call_back_at,answer_target_seconds"

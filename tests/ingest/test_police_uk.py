@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_hate_crime import _build_stops, _rewrite_csv
 
 from conftest import PROJECT
-from test_hate_crime import _build_stops, _rewrite_csv
 
 POLICE_UK = PROJECT / "seeds/sources/police_uk"
 STREET_CSV = POLICE_UK / "2018-06-thames-valley-street.csv"

@@ -20,8 +20,8 @@ from conftest import file_digest
 def _publish(figure: int, loads: list[tuple[int, str]] = ()) -> str:
     """A working database holding one figure, ``loads`` (id, sha256) accepted, and its record, published."""
     from warehouse.core import db
-    from warehouse.publish import publication as publish
     from warehouse.core.config import paths
+    from warehouse.publish import publication as publish
 
     with db.writer() as con:
         con.execute("create or replace table main.figure as select ? as value", [figure])
@@ -109,7 +109,8 @@ def test_damaged_served_and_damaged_own_copy_fall_back_to_newest_intact_version(
 
 
 def test_rollback_follows_the_sequence_even_with_the_clock_set_back(var_dir, monkeypatch):
-    from warehouse.publish import publication as publish, withdrawals
+    from warehouse.publish import publication as publish
+    from warehouse.publish import withdrawals
 
     v1 = _publish(1)
 
@@ -132,7 +133,7 @@ def test_rollback_follows_the_sequence_even_with_the_clock_set_back(var_dir, mon
 
 def test_rollback_withdraws_the_later_loads_until_reinstated(var_dir):
     from warehouse.core import db
-    from warehouse.publish import publication as publish, withdrawals
+    from warehouse.publish import withdrawals
 
     _publish(1, [(1, "a" * 64)])
     _publish(2, [(1, "a" * 64), (2, "b" * 64)])
@@ -156,8 +157,9 @@ def test_rollback_withdraws_the_later_loads_until_reinstated(var_dir):
 def test_a_build_that_started_before_a_rollback_does_not_publish(var_dir):
     """The working file still holds a load a rollback withdrew while the build ran: publish refuses."""
     from warehouse.core import db
-    from warehouse.publish import publication as publish, withdrawals
     from warehouse.core.config import paths
+    from warehouse.publish import publication as publish
+    from warehouse.publish import withdrawals
 
     _publish(1, [(1, "a" * 64)])
     _publish(2, [(1, "a" * 64), (2, "b" * 64)])

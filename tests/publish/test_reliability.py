@@ -67,9 +67,9 @@ def test_publication_records_what_it_was_built_from(built_var):
     (version, code, loads, dbt, validations, audit, lineage), = _published(
         built_var, "select version, code_version, loads, dbt, validations, audit, lineage from meta.publications")
     loads = json.loads(loads)
-    assert any(l[2] == WORKFORCE_CSV.name and l[3] == file_digest(WORKFORCE_CSV) for l in loads)
+    assert any(ld[2] == WORKFORCE_CSV.name and ld[3] == file_digest(WORKFORCE_CSV) for ld in loads)
     assert json.loads(dbt)["failed"] == 0 and json.loads(dbt)["results"]
-    assert {v[0] for v in json.loads(validations)} == {l[0] for l in loads}
+    assert {v[0] for v in json.loads(validations)} == {ld[0] for ld in loads}
     audit = json.loads(audit)
     assert audit["failures"] == [] and audit["loads_reconciled"] == len(loads) and audit["totals_checked"] > 0
     assert "model.pcp_warehouse.metric_values" in json.loads(lineage)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import math
 import re
 import shutil
 from pathlib import Path
@@ -576,7 +575,7 @@ def test_pure_noise_keeps_its_status_for_24_months(crafted):
 def test_a_real_shift_turns_within_the_run_length(crafted):
     var, _, _ = crafted
     v = _vars()
-    base_n, run = int(v["milestone_spc_baseline_points"]), int(v["milestone_spc_run_points"])
+    run = int(v["milestone_spc_run_points"])
     for mid, turned in (("SHIFT_UP", "on track"), ("SHIFT_WRONG_WAY", "off track")):
         rows = _rows(var, mid).reset_index(drop=True)
         # rows start after the baseline: index k is month base_n + k; the shift starts at month base_n + 6

@@ -7,7 +7,6 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -321,7 +320,8 @@ def test_sample_is_a_word_never_a_flag(packs):
 
 
 def test_monthly_tables_show_13_whole_months_and_year_totals(packs):
-    from warehouse.report import data as data_mod, tables
+    from warehouse.report import data as data_mod
+    from warehouse.report import tables
 
     df = pd.read_csv(packs[0]["Thames Valley"].folder / "contact-monthly.csv")  # every month
     months = [c for c in df.columns if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", c)]
@@ -418,8 +418,8 @@ def test_html_fits_desktop_and_phone_with_every_status_visible(packs, published,
 def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_built):
     """An earlier publication in milestone_status_history with TVP-01 in another status: page one says so."""
     from warehouse.core import db
-    from warehouse.publish import publication as publish
     from warehouse.core.config import paths
+    from warehouse.publish import publication as publish
     from warehouse.report import data as data_mod
     from warehouse.report.pack import _summary
     from warehouse.report.tables import milestone_table, status_counts

@@ -14,9 +14,9 @@ import pandas as pd
 
 from conftest import run_pcp
 from warehouse import samples
-from warehouse.transform import dbt_runner as transform
 from warehouse.core.config import paths
 from warehouse.samples import FEEDS, arrival_date, write_feed
+from warehouse.transform import dbt_runner as transform
 
 TV, LEICS = "E23000029", "E23000021"
 # NEW_MONTH: the month before the default sample's first (samples.DEFAULT_START, April 2019)

@@ -12,8 +12,8 @@ import pandas as pd
 
 from conftest import run_pcp
 from warehouse.core import db
-from warehouse.transform import rebuild
 from warehouse.samples import FEEDS, write_feed
+from warehouse.transform import rebuild
 
 
 def _latest_dbt(var) -> dict:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.gate import quarantine
-from warehouse.ingest import partitions
 from warehouse.core.config import duckdb_memory_limit, duckdb_storage_version, paths
 from warehouse.core.errors import PipelineError
+from warehouse.gate import quarantine
+from warehouse.ingest import partitions
 
 META_DDL = """
 create schema if not exists raw;

@@ -19,11 +19,11 @@ import duckdb
 
 from warehouse.core import contracts as contracts_mod
 from warehouse.core import reference
-from warehouse.gate import quality_sql, quarantine
-from warehouse.ingest import local_time, partitions
 from warehouse.core.config import paths
 from warehouse.core.contracts import Contract
 from warehouse.core.errors import QualityError
+from warehouse.gate import quality_sql, quarantine
+from warehouse.ingest import local_time, partitions
 from warehouse.ingest.load import pending_loads, set_status
 
 DATASOURCE = "pandas"
@@ -137,7 +137,7 @@ def _run_suite(name: str, df) -> Any:
         suite = ctx.suites.get(name)
         batch_def = ctx.data_sources.get(DATASOURCE).get_asset(name).get_batch_definition("batch")
     except Exception as e:  # noqa: BLE001 - GE raises several kinds; the fix is always the same
-        raise QualityError(f"no Great Expectations suite {name!r} in expectations/: run `pcp expectations` ({e})")
+        raise QualityError(f"no Great Expectations suite {name!r} in expectations/: run `pcp expectations` ({e})") from None
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
     return batch.validate(
         suite,

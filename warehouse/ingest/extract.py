@@ -35,9 +35,9 @@ import requests
 import yaml
 
 from warehouse.core import locks
-from warehouse.ingest import landing
 from warehouse.core.config import paths
 from warehouse.core.errors import ExtractError
+from warehouse.ingest import landing
 from warehouse.ingest.load import sha256_of
 
 CATALOGUE = Path(__file__).with_name("extract_sources.yml")

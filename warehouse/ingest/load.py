@@ -18,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.gate import input_limits, missing_values, quarantine, strict_values
 from warehouse.core.contracts import Contract
 from warehouse.core.errors import BadDataError, ContractError, QualityError
 from warehouse.core.faults import fault_point
+from warehouse.gate import input_limits, missing_values, quarantine, strict_values
 from warehouse.ingest.readers import reader_for
 
 META_COLUMNS = (

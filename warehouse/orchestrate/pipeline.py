@@ -11,15 +11,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from warehouse.core import contracts, db
-from warehouse.gate import quality
-from warehouse.ingest import landing, load
-from warehouse.orchestrate import alerts
-from warehouse.publish import audit, completeness, publication as publish, withdrawals
-from warehouse.transform import rebuild, dbt_runner as transform
-from warehouse.orchestrate import held as held_mod
 from warehouse.core.config import paths
 from warehouse.core.errors import BadDataError, PipelineError
 from warehouse.core.faults import fault_point
+from warehouse.gate import quality
+from warehouse.ingest import landing, load
+from warehouse.orchestrate import alerts
+from warehouse.orchestrate import held as held_mod
+from warehouse.publish import audit, completeness, withdrawals
+from warehouse.publish import publication as publish
+from warehouse.transform import dbt_runner as transform
+from warehouse.transform import rebuild
 
 
 @dataclass

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core import db, limits as reliability
-from warehouse.publish import completeness
+from warehouse.core import db
+from warehouse.core import limits as reliability
 from warehouse.core.errors import BadDataError
+from warehouse.publish import completeness
 
 EW = "K04000001"
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core import db, limits as reliability
+from warehouse.core import db
+from warehouse.core import limits as reliability
 
 DDL = """
 create table if not exists meta.holds (

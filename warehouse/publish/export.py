@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse.core import db
-from warehouse.publish import publication as publish
 from warehouse.core.config import paths
+from warehouse.publish import publication as publish
 
 SCHEMAS = ("marts", "reference")
 # Below-force tables of special-category domains: exported only through suppression.

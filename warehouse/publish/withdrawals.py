@@ -22,9 +22,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.publish import publication as publish
 from warehouse.core.config import paths
 from warehouse.core.errors import PipelineError
+from warehouse.publish import publication as publish
 
 
 @dataclass(frozen=True)

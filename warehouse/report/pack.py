@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from warehouse.core.config import paths
-from warehouse.report import charts, data as data_mod, html, pdf, tables, xlsx
+from warehouse.report import charts, html, pdf, tables, xlsx
+from warehouse.report import data as data_mod
 from warehouse.report.data import LICENCE, PackData
 from warehouse.report.suppression import SUPPRESSED, THRESHOLD
 
@@ -180,7 +181,7 @@ def build_pack(force: str, as_at: dt.date, out_root: Path | None = None) -> Pack
     domains = tables.domain_tables(d)
     notes = notes_table(d)
     title = f"{d.force}: Police and Crime Plan milestones"
-    subtitle = [f"Milestone pack for the Police and Crime Panel" + (f": {d.meeting}" if d.meeting else "") + ".",
+    subtitle = ["Milestone pack for the Police and Crime Panel" + (f": {d.meeting}" if d.meeting else "") + ".",
                 f"Data as at {as_at:%-d %B %Y} (published warehouse version {d.version}). {quality_line(d)}"]
     paper = Paper(
         title=title, subtitle=subtitle, sample_banner=SAMPLE_BANNER if d.has_sample else None,

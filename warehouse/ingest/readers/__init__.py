@@ -27,10 +27,14 @@ def register(name: str) -> Callable[[Reader], Reader]:
 
 def reader_for(contract: Contract) -> Reader:
     # Import the modules that register readers (kept lazy: pandas/odf cost time at import).
-    from warehouse.ingest.readers import csv_file  # noqa: F401
-    from warehouse.ingest.readers import hate_crime_ods, police_uk_json, published_csv  # noqa: F401
-    from warehouse.ingest.readers import pseudonymised_csv  # noqa: F401
-    from warehouse.ingest.readers import home_office_workforce_tables  # noqa: F401
+    from warehouse.ingest.readers import (  # noqa: F401
+        csv_file,  # noqa: F401
+        hate_crime_ods,
+        home_office_workforce_tables,  # noqa: F401
+        police_uk_json,
+        pseudonymised_csv,  # noqa: F401
+        published_csv,
+    )
 
     name = contract.meta.get("reader", "csv")
     try:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.ingest import pseudonymise
 from warehouse.core.contracts import Contract
+from warehouse.ingest import pseudonymise
 from warehouse.ingest.readers import csv_file, register
 from warehouse.ingest.readers.csv_file import read_csv
 
