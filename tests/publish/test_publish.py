@@ -170,3 +170,34 @@ def test_a_build_that_started_before_a_rollback_does_not_publish(var_dir):
     with pytest.raises(publish.PublishError, match="rollback or withdrawal ran while this build was running.*load 2"):
         publish.publish_file(paths().working, version)
     assert file_digest(var_dir / "warehouse.duckdb") == served
+
+
+def test_code_fingerprint_covers_what_shapes_the_marts_and_not_reports_or_cli_help(tmp_path, monkeypatch):
+    """A report's CSS or the CLI's help text changes no figure, so it must not force a --full-refresh
+    rebuild and a new version; a dbt model, a reader or the gate does. Edits go to a copy of the project."""
+    import shutil
+
+    from conftest import PROJECT
+    from warehouse.publish import publication
+
+    ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__", "*.duckdb")
+    for folder in ("dbt_project", "seeds/reference", "expectations", "warehouse"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder, ignore=ignore)
+    monkeypatch.setenv("PCP_PROJECT_DIR", str(tmp_path))
+    before = publication.code_fingerprint()
+
+    def edit(rel: str, old: str | None = None, new: str = "") -> str:
+        f = tmp_path / rel
+        text = f.read_text()
+        assert old is None or old in text, f"{rel} no longer holds {old!r}: pick another edit"
+        f.write_text(text.replace(old, new, 1) if old else text + new)
+        return publication.code_fingerprint()
+
+    assert edit("warehouse/report/html.py", "<style>", "<style>/* a CSS tweak */") == before
+    assert edit("warehouse/cli.py", "help=", "help='Reworded help. ' ") == before
+    assert edit("warehouse/report/xlsx.py", None, "\n# a comment\n") == before
+
+    model = next((tmp_path / "dbt_project/models").rglob("metric_values.sql"))
+    changed = edit(str(model.relative_to(tmp_path)), None, "\n-- a model edit\n")
+    assert changed != before
+    assert edit("warehouse/ingest/readers/csv_file.py", None, "\n# a reader edit\n") != changed

@@ -68,17 +68,30 @@ def code_version() -> str:
     return __version__
 
 
+# What shapes mart contents, relative to the project: the dbt project (models, macros, sources = the
+# contracts), the reference seeds, the gate's suites, and the Python that decides what reaches raw
+# and how dbt runs. Reports, the CLI, publish and orchestration are left out on purpose: a CSS or
+# help-text change must not force a --full-refresh rebuild and a new version with identical figures.
+SHAPES_MARTS = (
+    ("dbt_project", "**/*.sql"), ("dbt_project", "**/*.yml"),
+    ("seeds/reference", "**/*.csv"), ("seeds/reference", "**/*.yml"),
+    ("expectations/gx/expectations", "*.json"),
+    ("warehouse/core", "contracts.py"), ("warehouse/core", "reference.py"),
+    ("warehouse/ingest", "**/*.py"), ("warehouse/gate", "**/*.py"), ("warehouse/transform", "**/*.py"),
+)
+
+
 def _code_files() -> list[Path]:
-    p = paths()
+    root = paths().project
     files = []
-    for root, pattern in ((p.dbt_project, "**/*.sql"), (p.dbt_project, "**/*.yml"), (p.reference, "**/*.csv"),
-                          (p.project / "warehouse", "**/*.py")):
-        files += [f for f in root.glob(pattern) if "target" not in f.parts and "logs" not in f.parts]
-    return sorted(files)
+    for folder, pattern in SHAPES_MARTS:
+        files += [f for f in (root / folder).glob(pattern)
+                  if not {"target", "logs", "dbt_packages", "__pycache__"} & set(f.relative_to(root).parts)]
+    return sorted(set(files))
 
 
 def code_fingerprint() -> str:
-    """The code and reference data that shape marts (dbt project, seeds, pipeline package)."""
+    """sha256 over the path and bytes of every file in ``SHAPES_MARTS`` (hex): what shapes the marts."""
     h = hashlib.sha256()
     root = paths().project
     for f in _code_files():
