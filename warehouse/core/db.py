@@ -12,39 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.core import meta_tables
 from warehouse.core.config import duckdb_memory_limit, duckdb_storage_version, paths
 from warehouse.core.errors import PipelineError
-from warehouse.gate import quarantine
-from warehouse.ingest import partitions
-
-META_DDL = """
-create schema if not exists raw;
-create schema if not exists meta;
-create sequence if not exists meta.load_seq start 1;
-create table if not exists meta.loads (
-    load_id      bigint primary key,
-    source_table varchar not null,
-    source_file  varchar not null,
-    sha256       varchar not null,
-    vintage      date,
-    is_sample    boolean not null,
-    rows_read    bigint,
-    status       varchar not null,    -- pending | accepted | rejected
-    message      varchar,
-    loaded_at    timestamp not null,
-    validated_at timestamp
-);
-alter table meta.loads add column if not exists rows_quarantined bigint default 0;
--- where the file was and its size and mtime when hashed: the same three again reuse its sha256 (load.py)
-alter table meta.loads add column if not exists source_path varchar;
-alter table meta.loads add column if not exists file_bytes bigint;
-alter table meta.loads add column if not exists file_mtime_ns bigint;
--- ctime too: a copy with size and mtime kept (cp -p, rsync --inplace -t) still changes it (load.py)
-alter table meta.loads add column if not exists file_ctime_ns bigint;
--- a rejected load is held until resolved: retry | dropped (warehouse/orchestrate/held.py, `pcp resolve`)
-alter table meta.loads add column if not exists resolution varchar;
-alter table meta.loads add column if not exists resolved_at timestamp;
-"""
 
 
 def limits() -> dict[str, str]:
@@ -98,9 +68,9 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = connect(path, config=limits())
     try:
-        con.execute(META_DDL)
-        con.execute(quarantine.DDL)
-        con.execute(partitions.DDL)
+        con.execute(meta_tables.LOADS)
+        con.execute(meta_tables.QUARANTINE)
+        con.execute(meta_tables.PARTITIONS)
         yield con
     finally:
         con.close()

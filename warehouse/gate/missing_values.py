@@ -11,17 +11,8 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.core import meta_tables
 from warehouse.core.contracts import Contract
-
-DDL = """
-create table if not exists meta.missing_values (
-    load_id     bigint not null,
-    column_name varchar not null,
-    marker      varchar not null,
-    rows        bigint not null,
-    first_rows  varchar not null    -- up to five data row numbers, 1 = first row under the header
-);
-"""
 
 
 def markers(contract: Contract, column: str) -> list[str]:
@@ -70,6 +61,6 @@ def describe(found: list[tuple[str, str, int, str]]) -> str:
 
 def record(con: duckdb.DuckDBPyConnection, load_id: int, found: list[tuple[str, str, int, str]]) -> None:
     if found:
-        con.execute(DDL)
+        con.execute(meta_tables.MISSING_VALUES)
         con.executemany("insert into meta.missing_values values (?, ?, ?, ?, ?)",
                         [(load_id, c, m, n, first) for c, m, n, first in found])

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse.core import contracts as contracts_mod
-from warehouse.core import reference
+from warehouse.core import meta_tables, reference
 from warehouse.core.config import paths
 from warehouse.core.contracts import Contract
 from warehouse.core.errors import QualityError
@@ -272,10 +272,7 @@ def _only(result: Any, one: Any) -> Any:
 
 
 def _record_validation(con, load_id: int, suite: str, success: bool, failures: list[str]) -> None:
-    con.execute(
-        "create table if not exists meta.validations (load_id bigint, suite varchar, success boolean, "
-        "failures varchar, validated_at timestamp)"
-    )
+    con.execute(meta_tables.VALIDATIONS)
     con.execute("insert into meta.validations values (?, ?, ?, ?, now()::timestamp)",
                 [load_id, suite, success, json.dumps(failures)])
 

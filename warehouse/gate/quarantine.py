@@ -10,19 +10,6 @@ import duckdb
 
 from warehouse.core import limits as reliability
 
-DDL = """
-create table if not exists meta.quarantine (
-    load_id        bigint not null,
-    source_table   varchar not null,
-    file           varchar not null,
-    row_number     bigint not null,   -- data row in the file, 1 = first row under the header
-    column_name    varchar,
-    value          varchar,           -- what was found, as text
-    reason         varchar not null,  -- which check failed and what was expected
-    quarantined_at timestamp not null default (now()::timestamp)
-);
-"""
-
 
 def record(con: duckdb.DuckDBPyConnection, load_id: int, table: str, file: str,
            rows: list[tuple[int, str | None, str | None, str]]) -> None:

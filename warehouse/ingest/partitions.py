@@ -35,31 +35,6 @@ import duckdb
 
 from warehouse.core.contracts import Contract
 
-DDL = """
-create table if not exists meta.load_partitions (
-    load_id      bigint not null,
-    source_table varchar not null,
-    source_file  varchar not null,
-    area_code    varchar not null,
-    month        date not null,      -- first day of the declared month
-    part         integer             -- the _partN number, null for a whole file
-);
-create table if not exists meta.load_arrivals (
-    load_id         bigint not null,  -- a part file's load
-    arrival_load_id bigint not null   -- the first load of its arrival: staging ranks the parts as one
-);
-create table if not exists meta.restatements (
-    load_id          bigint not null,  -- the restating load
-    source_table     varchar not null,
-    source_file      varchar not null,
-    area_code        varchar not null,
-    month            date not null,
-    replaces_load_id bigint not null,
-    replaces_file    varchar not null,
-    recorded_at      timestamp not null
-);
-"""
-
 # After the feed's name: force, month(s), part. A label before it is allowed ("corrected_...").
 NAME_TAIL = r"_(?P<area>[EW]\d{8})_(?P<first>\d{4}-\d{2})(?:_to_(?P<last>\d{4}-\d{2}))?(?:_part(?P<part>\d+))?\.csv(?:\.gz)?$"
 

@@ -21,28 +21,12 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core import db
+from warehouse.core import db, meta_tables
 from warehouse.core import limits as reliability
 from warehouse.core.errors import BadDataError
 from warehouse.publish import completeness
 
 EW = "K04000001"
-
-MOVEMENTS_DDL = """
-create table if not exists meta.movements (
-    version      varchar not null,   -- the publication that carried the move
-    metric_id    varchar not null,
-    area_code    varchar not null,
-    period_end   date not null,
-    period_type  varchar,
-    old_value    double,
-    new_value    double,             -- null: the figure was withdrawn
-    change_pct   double,
-    limit_pct    double,
-    accepted_by  varchar not null,   -- how it was acknowledged
-    recorded_at  timestamp not null
-);
-"""
 
 
 class AuditError(BadDataError):
@@ -201,7 +185,7 @@ def run(con: duckdb.DuckDBPyConnection, published: Path, accept_moves: bool = Fa
 
 
 def record_moves(con: duckdb.DuckDBPyConnection, version: str, moves: list[Move], how: str) -> None:
-    con.execute(MOVEMENTS_DDL)
+    con.execute(meta_tables.MOVEMENTS)
     if not moves:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

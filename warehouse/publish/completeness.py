@@ -22,20 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core import db
+from warehouse.core import db, meta_tables
 from warehouse.core import limits as reliability
-
-DDL = """
-create table if not exists meta.holds (
-    version     varchar not null,
-    source      varchar not null,
-    area_code   varchar not null,
-    period_end  date not null,
-    reason      varchar not null,
-    accepted_by varchar not null,
-    recorded_at timestamp not null
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -151,7 +139,7 @@ def _members(con, cfg: dict, attached: bool) -> list[Hold]:
 
 
 def record(con: duckdb.DuckDBPyConnection, version: str, holds: list[Hold], how: str) -> None:
-    con.execute(DDL)
+    con.execute(meta_tables.HOLDS)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if holds:
         con.executemany("insert into meta.holds values (?, ?, ?, ?, ?, ?, ?)",

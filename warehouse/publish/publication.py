@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import __version__
-from warehouse.core import locks
+from warehouse.core import locks, meta_tables
 from warehouse.core.config import paths
 from warehouse.core.errors import PipelineError
 from warehouse.core.faults import fault_point
@@ -35,20 +35,6 @@ from warehouse.core.faults import fault_point
 KEEP_VERSIONS = int(os.environ.get("PCP_KEEP_VERSIONS", "5"))
 READ_ONLY = 0o444
 
-PUBLICATIONS_DDL = """
-create table if not exists meta.publications (
-    version      varchar primary key,
-    published_at timestamp not null,
-    fingerprint  varchar not null,
-    code_version varchar,
-    loads        varchar,   -- JSON: accepted load ids, files and sha256 the version was built from
-    dbt          varchar    -- JSON: dbt build summary
-);
-alter table meta.publications add column if not exists validations varchar;  -- JSON: gate result per load
-alter table meta.publications add column if not exists audit varchar;        -- JSON: reconciliations, moves
-alter table meta.publications add column if not exists lineage varchar;      -- JSON: dbt node -> parents
-alter table meta.publications add column if not exists seq bigint;           -- order of versions (not the clock)
-"""
 # The one definition of "the latest publication" in a file: by sequence, never by the clock.
 LATEST = "from meta.publications order by seq desc nulls last, published_at desc limit 1"
 
@@ -306,7 +292,7 @@ def publish_lock():
 def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None,
                        audit: dict | None = None) -> str:
     """Write the new version's record (what it was built from) into the working file before it is copied."""
-    con.execute(PUBLICATIONS_DDL)
+    con.execute(meta_tables.PUBLICATIONS)
     version = next_version(con)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     loads = con.execute(
@@ -342,7 +328,7 @@ def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
     """Drop records of versions a crash stopped before they were kept (a kept version was published)."""
     if not has_table(con, "meta", "publications"):
         return
-    con.execute(PUBLICATIONS_DDL)
+    con.execute(meta_tables.PUBLICATIONS)
     kept = [v.stem for v in versions()] or [""]
     current = served_version_on_record() or ""
     con.execute("delete from meta.publications where seq > ? and version not in (select unnest(?::varchar[]))",

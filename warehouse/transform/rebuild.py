@@ -16,26 +16,18 @@ import json
 
 import duckdb
 
-from warehouse.core import contracts
+from warehouse.core import contracts, meta_tables
 from warehouse.publish import publication as publish
-
-DDL = """
-create table if not exists meta.dbt_state (
-    code_fingerprint varchar,      -- code + reference data the models in this file were built from
-    clean            boolean not null,  -- false from the moment a dbt build starts until it is recorded
-    updated_at       timestamp not null
-);
-"""
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, bool] | None:
-    con.execute(DDL)
+    con.execute(meta_tables.DBT_STATE)
     rows = con.execute("select code_fingerprint, clean from meta.dbt_state").fetchall()
     return rows[0] if rows else None
 
 
 def _set_state(con: duckdb.DuckDBPyConnection, code: str | None, clean: bool) -> None:
-    con.execute(DDL)
+    con.execute(meta_tables.DBT_STATE)
     con.execute("delete from meta.dbt_state")
     con.execute("insert into meta.dbt_state values (?, ?, now()::timestamp)", [code, clean])
 
