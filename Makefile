@@ -9,7 +9,7 @@ export PCP_VAR_DIR ?= $(CURDIR)/var
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: run test sqllint browser bench airflow airflow-stop install clean-var
+.PHONY: run test lint sqllint browser bench airflow airflow-stop install clean-var
 
 install: $(STAMP)
 
@@ -28,15 +28,21 @@ run: $(STAMP)
 	$(BIN)/pcp docs
 	$(BIN)/pcp report --force "Thames Valley" --force "Leicestershire"
 
-## make test: the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
-test: $(STAMP) browser sqllint
+## make test: the linters, then the whole test suite (real DuckDB, dbt, Great Expectations and Airflow).
+test: $(STAMP) browser lint sqllint
 	$(BIN)/python -m pytest
+
+## make lint: ruff (pyflakes, pycodestyle, import order, pyupgrade, bugbear) and ruff's formatter, as checks;
+## `.venv/bin/ruff check --fix . && .venv/bin/ruff format .` fixes what they find. Settings: pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## make sqllint: sqlfluff over the dbt models, macros and tests (rules and why in .sqlfluff)
 sqllint: $(STAMP)
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
-## make browser: Debian's chromium for the pack's layout checks (tests/test_reports.py); no-op when present.
+## make browser: Debian's chromium for the pack's layout checks (tests/report/test_reports.py); no-op when present.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
 

@@ -2,7 +2,7 @@
 
 `import airflow.sdk` (~1 s) is paid once per processor and is reported separately; each file is then
 executed the way the processor does (a fresh module each time). "first" includes this project's own
-imports (warehouse.orchestration, standard library only); "median" is over the repeats after it.
+imports (warehouse.orchestrate.tasks, standard library only); "median" is over the repeats after it.
 
     .venv/bin/python benchmarks/dag_parse.py [--repeat 20]
 """

@@ -22,7 +22,8 @@ TABLE = "force_feeds__calls"
 
 
 def measure(db: Path, rows: int = 1_000_000) -> dict:
-    from warehouse import contracts, quality, quality_sql
+    from warehouse.core import contracts
+    from warehouse.gate import quality, quality_sql
 
     contract = contracts.get(TABLE)
     con = duckdb.connect(str(db), read_only=True)

@@ -8,7 +8,7 @@ child process so that wall time and peak memory belong to one path only:
   warehouse  land, load, gate, dbt build, publish, in a temporary PCP_VAR_DIR. The bundled public
              sources are built and published first, untimed, so the timed run is what the national
              call log costs a running warehouse: `dbt build` runs the models the call log feeds
-             (warehouse/rebuild.py), exactly as `pcp build` would;
+             (warehouse/transform/rebuild.py), exactly as `pcp build` would;
   pandas     the analyst's pandas version (only up to ``BENCH_PANDAS_MAX``; beyond, extrapolated
              linearly from the largest size measured, and marked so);
   floor      one hand-written DuckDB query over the files;
@@ -142,7 +142,7 @@ def child(mode: str, data: Path, work: Path) -> None:
     result: dict = {"mode": mode}
     files = sorted(data.glob("*.csv"))
     if mode == "setup":  # build and publish the bundled public sources: the timed runs add the call log
-        from warehouse import pipeline
+        from warehouse.orchestrate import pipeline
 
         report = pipeline.build()
         result["dbt_build_seconds"] = report.dbt.seconds if report.dbt else 0.0
@@ -162,7 +162,7 @@ def child(mode: str, data: Path, work: Path) -> None:
     result["seconds"] = time.perf_counter() - t0
     if mode == "warehouse":  # read back after the clock stops
         from benchmarks.headline import warehouse_figures
-        from warehouse.config import paths
+        from warehouse.core.config import paths
 
         warehouse_figures(paths().published).to_parquet(work / "warehouse.parquet")
     ru_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -173,7 +173,11 @@ def child(mode: str, data: Path, work: Path) -> None:
 
 def warehouse_path(files: list[Path]) -> dict:
     """The production path, stage by stage, exactly as `pcp build` runs it (calls contract only)."""
-    from warehouse import contracts, db, landing, load, pipeline, quality, samples
+    from warehouse import samples
+    from warehouse.core import contracts, db
+    from warehouse.gate import quality
+    from warehouse.ingest import landing, load
+    from warehouse.orchestrate import pipeline
 
     stages = {}
     t = time.perf_counter()
@@ -207,8 +211,9 @@ def warehouse_path(files: list[Path]) -> dict:
 
 def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: bool = True,
                setup: Path | None = None) -> dict:
-    from benchmarks import headline
     import pandas as pd
+
+    from benchmarks import headline
 
     root.mkdir(parents=True, exist_ok=True)
     data, extra, work = root / "calls", root / "next_month", root / "work"

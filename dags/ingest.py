@@ -30,7 +30,7 @@ def ingest_dag(domain: str, cron: str, why: str):
         @task(**WRITER, outlets=[raw])
         def load_and_validate(dag_run=None, data_interval_start=None, data_interval_end=None,
                               outlet_events=None) -> dict:
-            from warehouse import orchestration
+            from warehouse.orchestrate import tasks as orchestration
 
             backfill = str(getattr(dag_run.run_type, "value", dag_run.run_type)) == "backfill"
             summary = orchestration.ingest(domain,

@@ -8,7 +8,7 @@ Reading the calendar at run time, not parse time, means a calendar edit needs no
 
 from airflow.sdk import dag, task
 
-from warehouse.orchestration import START, default_args
+from warehouse.orchestrate.tasks import START, default_args
 
 
 @dag(
@@ -26,7 +26,7 @@ def panel_reports():
     def papers_due(logical_date=None) -> list[dict]:
         import datetime as dt
 
-        from warehouse import orchestration
+        from warehouse.orchestrate import tasks as orchestration
 
         return orchestration.papers_due((logical_date or dt.datetime.now(dt.UTC)).date())
 
@@ -34,7 +34,7 @@ def panel_reports():
     def build_packs(due: list[dict], logical_date=None) -> list[str]:
         import datetime as dt
 
-        from warehouse import orchestration
+        from warehouse.orchestrate import tasks as orchestration
 
         return orchestration.build_reports(due, (logical_date or dt.datetime.now(dt.UTC)).date())
 

@@ -27,7 +27,7 @@ RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in 
 def transform_publish():
     @task(**WRITER)
     def dbt_build_and_publish(triggering_asset_events=None) -> dict:
-        from warehouse import orchestration
+        from warehouse.orchestrate import tasks as orchestration
 
         return orchestration.transform_and_publish(triggering_asset_events)
 

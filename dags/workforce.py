@@ -6,7 +6,7 @@ Run by hand (``airflow dags trigger workforce`` or the UI). Scheduled work goes 
 
 from airflow.sdk import dag, task
 
-from warehouse.orchestration import START, WRITER, default_args
+from warehouse.orchestrate.tasks import START, WRITER, default_args
 
 
 @dag(
@@ -23,14 +23,14 @@ def workforce():
     @task(**WRITER)
     def load_and_validate() -> dict:
         """Load every new Home Office workforce file into raw and run its Great Expectations gate."""
-        from warehouse import orchestration
+        from warehouse.orchestrate import tasks as orchestration
 
         return orchestration.ingest("workforce")
 
     @task(**WRITER)
     def dbt_build_and_publish() -> dict:
         """dbt build on the working file, then publish it atomically as var/warehouse.duckdb."""
-        from warehouse import orchestration
+        from warehouse.orchestrate import tasks as orchestration
 
         return orchestration.transform_and_publish()
 

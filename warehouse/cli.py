@@ -11,17 +11,18 @@ from warehouse.safe_messages import scrub
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from warehouse import build_lock, pipeline
-    from warehouse.config import paths
+    from warehouse.core import locks
+    from warehouse.core.config import paths
+    from warehouse.orchestrate import pipeline
 
     pipeline.ensure_var_writable()
-    with build_lock.exclusive():
+    with locks.one_build():
         report = pipeline.build(force=args.force, accept_moves=args.accept_moves)
     for line in report.lines():
         print(line)
     p = paths()
     print(f"\nAnalysts' database (read-only copy): {p.published}")
-    print(f"Query it:  .venv/bin/pcp sql \"select * from marts.metric_values limit 10\"")
+    print("Query it:  .venv/bin/pcp sql \"select * from marts.metric_values limit 10\"")
     return _refusals(args.command, report)
 
 
@@ -39,13 +40,14 @@ def _refusals(command: str, report) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    from warehouse import build_lock, pipeline
+    from warehouse.core import locks
+    from warehouse.orchestrate import pipeline
 
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     if end < start:
         raise ArgumentError(f"--end {end} is before --start {start}; expected a window from start to end")
     pipeline.ensure_var_writable()
-    with build_lock.exclusive():
+    with locks.one_build():
         report = pipeline.backfill(start, end, domain=args.domain)
     for line in report.lines():
         print(line)
@@ -70,7 +72,8 @@ def _date(text: str, option: str, *, not_after_today: bool = False):
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    from warehouse import db, held, pipeline
+    from warehouse.core import db
+    from warehouse.orchestrate import held, pipeline
 
     pipeline.ensure_working()
     with db.writer() as con:
@@ -82,7 +85,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     """Read-only, sandboxed (no other files); DuckDB's own message on an error, exit 1."""
     import duckdb
 
-    from warehouse import db
+    from warehouse.core import db
 
     query = args.query if args.query != "-" else sys.stdin.read()
     with db.reader(sandbox=True) as con:
@@ -101,7 +104,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _cmd_expectations(args: argparse.Namespace) -> int:
-    from warehouse import quality
+    from warehouse.gate import quality
 
     for name in quality.build_suites():
         print(f"suite {name}")
@@ -109,8 +112,12 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from warehouse import contracts, db, held, landing, publish, withdrawals
-    from warehouse.config import paths
+    from warehouse.core import contracts, db
+    from warehouse.core.config import paths
+    from warehouse.ingest import landing
+    from warehouse.orchestrate import held
+    from warehouse.publish import publication as publish
+    from warehouse.publish import withdrawals
 
     p = paths()
     print(f"published: {p.published} (version {publish.published_version()})")
@@ -156,7 +163,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_lineage(args: argparse.Namespace) -> int:
-    from warehouse import lineage
+    from warehouse.publish import lineage
 
     try:
         lines = lineage.describe(args.metric_id, args.area, args.period)
@@ -169,7 +176,7 @@ def _cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from warehouse import withdrawals
+    from warehouse.publish import withdrawals
 
     target, withdrawn = withdrawals.rollback()
     print(f"rolled back: {target.stem} is published again")
@@ -181,7 +188,7 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def _cmd_withdraw(args: argparse.Namespace) -> int:
-    from warehouse import withdrawals
+    from warehouse.publish import withdrawals
 
     for w in withdrawals.withdraw(args.load_id):
         print(f"withdrawn: {w}")
@@ -190,7 +197,7 @@ def _cmd_withdraw(args: argparse.Namespace) -> int:
 
 
 def _cmd_reinstate(args: argparse.Namespace) -> int:
-    from warehouse import withdrawals
+    from warehouse.publish import withdrawals
 
     if not args.all and not args.load_id:
         print("pcp reinstate: give load ids or --all (`pcp status` lists withdrawn loads)", file=sys.stderr)
@@ -204,7 +211,8 @@ def _cmd_reinstate(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from warehouse import contracts, extract
+    from warehouse.core import contracts
+    from warehouse.ingest import extract
 
     if not args.source:  # no name: say what can be extracted
         for name, src in extract.catalogue().items():
@@ -233,8 +241,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from warehouse.reports.data import UnknownForceError
-    from warehouse.reports.pack import build_pack
+    from warehouse.report.data import UnknownForceError
+    from warehouse.report.pack import build_pack
 
     forces = args.force or ["Thames Valley", "Leicestershire"]
     as_at = _date(args.as_at, "--as-at", not_after_today=True) if args.as_at else dt.date.today()
@@ -280,7 +288,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from warehouse import export
+    from warehouse.publish import export
 
     done = export.export(Path(args.out) if args.out else None)
     print(f"exported {len(done.tables)} tables as Parquet and CSV with data_dictionary.csv to {done.folder}")
@@ -290,8 +298,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    from warehouse import pipeline, transform
-    from warehouse.config import paths
+    from warehouse.core.config import paths
+    from warehouse.orchestrate import pipeline
+    from warehouse.transform import dbt_runner as transform
 
     p = paths()
     if not p.published.exists():
@@ -372,7 +381,7 @@ def parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("extract", help="download a public source into var/landing (opt-in; builds stay offline)")
     x.add_argument("source", nargs="?",
-                   help="a name from warehouse/extract_sources.yml (omit it to list them), e.g. workforce_ew_timeseries")
+                   help="a name from warehouse/ingest/extract_sources.yml (omit it to list them), e.g. workforce_ew_timeseries")
     x.add_argument("--base-url", help="fetch from this server instead (a mirror, or a test server)")
     x.add_argument("--date", help="landing folder date YYYY-MM-DD, i.e. the vintage (default today)")
     x.add_argument("--months", help="police.uk sources: YYYY-MM or YYYY-MM:YYYY-MM")
@@ -395,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     args = parser().parse_args(argv)
-    from warehouse.build_lock import BuildRunning
+    from warehouse.core.locks import BuildRunning
 
     try:
         return args.fn(args)

@@ -69,7 +69,7 @@
 {#- The winning groups: per period (and vintage, with keep_vintages) the latest vintage, then the
     latest load. `groups` is a relation or a parenthesised query shaped like accepted_groups.
     combine_parts: the parts of one arrival (_part1, _part2, ... landed together, recorded in
-    meta.load_arrivals by warehouse/partitions.py) rank as one load, so they all win together. -#}
+    meta.load_arrivals by warehouse/ingest/partitions.py) rank as one load, so they all win together. -#}
 {% macro latest_loads(groups, key_names, keep_vintages=false, combine_parts=false) -%}
     select g.* from {{ groups }} as g
     {%- if combine_parts %}

@@ -1,8 +1,8 @@
-{#- A naive Europe/London wall-clock time as a TIMESTAMPTZ instant: the rule of warehouse/local_time.py
+{#- A naive Europe/London wall-clock time as a TIMESTAMPTZ instant: the rule of warehouse/ingest/local_time.py
     (docs/force-feeds.md). In the repeated October hour a time is its first occurrence (BST) unless
     that puts it before `after` (the instant of the event it follows), then the second (GMT); a time
     in the missing March hour reads as GMT. DuckDB (ICU) gives the second occurrence and GMT itself.
-    tests/test_local_time.py checks this macro and the Python agree. -#}
+    tests/ingest/test_local_time.py checks this macro and the Python agree. -#}
 {% macro london_utc(ts, after=none) -%}
     {%- set second = "(" ~ ts ~ " at time zone 'Europe/London')" -%}
     {%- set repeated = "(((" ~ second ~ " - interval 1 hour) at time zone 'Europe/London') = " ~ ts ~ ")" -%}

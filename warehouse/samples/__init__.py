@@ -189,7 +189,7 @@ def land_defaults(seed: int = DEFAULT_SEED, end: dt.date | None = None) -> list[
     land each file in var/landing/<raw table>/<arrival date>/.
 
     Deterministic: landing twice rewrites the same bytes, which the loader then skips by checksum."""
-    from warehouse.landing import land_file
+    from warehouse.ingest.landing import land_file
 
     landed = []
     staging = paths().var / "samples" / "incoming"

@@ -1,0 +1,1 @@
+"""The shared core: paths, connections, errors, contracts, reference codes, locks, limits."""

@@ -1,0 +1,1 @@
+"""The quality gate: Great Expectations suites from the contracts, their DuckDB rendering, quarantine."""

@@ -1,0 +1,52 @@
+"""Row-level failures: the bad rows of a file go to ``meta.quarantine`` and the good rows continue,
+unless the file's share of bad rows passes its limit (``warehouse/core/reliability.yml``), which rejects
+the whole file. Quarantined rows stay in raw (with the original text here) but staging never reads
+them (macro ``accepted_rows``), so every load reconciles: rows read = rows accepted + rows quarantined.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.core import limits as reliability
+from warehouse import safe_messages
+
+
+def record(con: duckdb.DuckDBPyConnection, load_id: int, table: str, file: str,
+           rows: list[tuple[int, str | None, str | None, str]]) -> None:
+    """``rows``: (row_number, column, found value, reason). A person-level column's value is not kept
+    (warehouse/safe_messages.py): the row number and raw history say where it is."""
+    if rows:
+        contract = _contract(table)
+        stored = [(r, c, safe_messages.stored_value(contract, c, v), why) for r, c, v, why in rows]
+        con.executemany(
+            "insert into meta.quarantine (load_id, source_table, file, row_number, column_name, value, reason) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [(load_id, table, file, int(r), c, None if v is None else str(v)[:500], why) for r, c, v, why in stored],
+        )
+
+
+def _contract(table: str):
+    from warehouse import contracts
+
+    try:
+        return contracts.get(table)
+    except KeyError:
+        return None
+
+
+def bad_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    return con.execute("select count(distinct row_number) from meta.quarantine where load_id = ?",
+                       [load_id]).fetchall()[0][0]
+
+
+def over_limit(table: str, bad: int, rows_read: int) -> str | None:
+    """Why the file must be rejected for its bad rows, or None if they can be quarantined."""
+    if not bad:
+        return None
+    limit = reliability.max_bad_share(table)
+    share = bad / max(rows_read, 1)
+    if share <= limit:
+        return None
+    return (f"{bad:,} of {rows_read:,} data rows ({share:.3%}) failed row-level checks; the limit for "
+            f"{table} is {limit:.1%} (warehouse/core/reliability.yml), so the whole file is rejected")

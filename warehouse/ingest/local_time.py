@@ -1,0 +1,86 @@
+"""Local clock times across the clock changes: how a contract's times without an offset become instants.
+
+A force's telephony export writes wall-clock times in Europe/London without an offset (the call
+log contract says ``timezone: Europe/London``). Twice a year that is ambiguous:
+
+* **the repeated hour** (last Sunday of October, 01:00-01:59 happens twice): a time in it is the
+  first occurrence (BST), unless that would put it before the event it follows in the same record
+  (answered before received), then it is the second occurrence (GMT). So a 999 call received
+  ``2023-10-29 01:59:52`` and answered ``01:00:03`` waited 11 s, not minus 59 minutes.
+* **the missing hour** (last Sunday of March, 01:00-01:59 never shows): a time in it is read on the
+  clock not yet changed (GMT), the same instant as an hour later in BST; times after it are BST.
+  So a call received ``2024-03-31 00:59:58`` and answered ``02:00:04`` waited 6 s, not 3,606 s.
+
+The rule is written twice, here (Python and the gate's SQL) and in the dbt macro ``london_utc``
+(``dbt_project/macros/local_time.sql``) that staging uses; tests/ingest/test_local_time.py checks that
+both give the same instants on both clock changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+ZONE = "Europe/London"
+LONDON = ZoneInfo(ZONE)
+
+
+def to_utc(local: dt.datetime, after: dt.datetime | None = None) -> dt.datetime:
+    """The UTC instant of a naive London wall-clock time; ``after``: the UTC instant of the event this
+    one follows (a time in the repeated hour is then the second occurrence if the first is earlier)."""
+    first = local.replace(tzinfo=LONDON, fold=0)
+    second = local.replace(tzinfo=LONDON, fold=1)
+    t = first
+    if after is not None and first.astimezone(dt.UTC).replace(tzinfo=None) < after \
+            and first.utcoffset() != second.utcoffset():
+        t = second
+    return t.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def utc_sql(col: str, after: str | None = None) -> str:
+    """DuckDB SQL for ``to_utc`` of a TIMESTAMP column (a TIMESTAMPTZ); ``after`` is such an expression.
+    DuckDB (ICU) reads a repeated time as its second occurrence and a missing one as GMT."""
+    second = f"({col} at time zone '{ZONE}')"
+    repeated = f"((({second} - interval 1 hour) at time zone '{ZONE}') = {col})"
+    first = f"(case when {repeated} then {second} - interval 1 hour else {second} end)"
+    if after is None:
+        return first
+    return f"(case when {repeated} and {first} < {after} then {second} else {first} end)"
+
+
+def event_times(contract_meta: dict) -> list[str]:
+    return list(contract_meta.get("checks", {}).get("in_order", []))
+
+
+def check_order(con, pending: list[tuple[int, str, str]], contract_of) -> dict[int, list[str]]:
+    """Quarantine rows whose events run backwards once their local times are resolved (e.g. answered
+    before received), for contracts with ``timezone`` and ``checks: in_order: [col, col, ...]``
+    (each column not before the non-empty ones listed before it)."""
+    from warehouse.gate import quarantine
+
+    out: dict[int, list[str]] = {}
+    for load_id, table, file in pending:
+        contract = contract_of(table)
+        cols = event_times(contract.meta)
+        if not cols or contract.meta.get("timezone") != ZONE:
+            continue
+        exprs: dict[str, str] = {}
+        latest = None
+        for c in cols:
+            exprs[c] = utc_sql(f'"{c}"', latest)
+            latest = exprs[c] if latest is None else f"coalesce({exprs[c]}, {latest})"
+        checks = []
+        for i, b in enumerate(cols):
+            for a in cols[:i]:
+                checks.append(f"select _row_number, '{a}, {b}' as cols, \"{a}\"::varchar || ' then ' || \"{b}\"::varchar "
+                              f"from raw.{table} where _load_id = {int(load_id)} and {exprs[a]} > {exprs[b]}")
+        rows = con.execute(" union all ".join(checks) + " order by 1").fetchall()
+        if not rows:
+            continue
+        reason = (f"events out of order once local times are read in {ZONE} (docs/force-feeds.md: the "
+                  f"repeated and the missing hour)")
+        quarantine.record(con, load_id, table, file, [(r, c, v, reason) for r, c, v in rows])
+        at = list(dict.fromkeys(r for r, *_ in rows))
+        out[load_id] = [f"{file}: {len(at):,} row(s) with {reason}; rows "
+                        + ", ".join(map(str, at[:5])) + f"; e.g. {rows[0][2]!r} ({rows[0][1]})"]
+    return out

@@ -1,0 +1,1 @@
+"""Publish: fingerprint, audit, the publication record and the atomic swap of the served file."""
