@@ -9,7 +9,7 @@ from the source contracts at run time, so a new contract needs no DAG change. A 
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from warehouse.orchestration import domains, START, WRITER, asset_name, asset_uri, default_args
+from warehouse.orchestrate.tasks import START, WRITER, asset_name, asset_uri, default_args, domains
 
 
 def ingest_dag(domain: str, cron: str, why: str):

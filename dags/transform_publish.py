@@ -8,7 +8,7 @@ nothing. The new high-water mark is logged and returned (XCom).
 
 from airflow.sdk import Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from warehouse.orchestration import BACKSTOP_CRON, domains, START, WRITER, asset_name, asset_uri, default_args
+from warehouse.orchestrate.tasks import BACKSTOP_CRON, START, WRITER, asset_name, asset_uri, default_args, domains
 
 RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in domains()]
 

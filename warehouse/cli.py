@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from warehouse.errors import PipelineError
-from warehouse.safe_messages import scrub
+from warehouse.core.errors import PipelineError
+from warehouse.core.safe_messages import scrub
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -436,8 +436,8 @@ def _log_traceback(command: str) -> str:
     import datetime as dt
     import traceback
 
-    from warehouse.config import paths
-    from warehouse.private_files import private_file
+    from warehouse.core.config import paths
+    from warehouse.core.private_files import private_file
 
     try:
         f = paths().var / "logs" / "pcp-errors.log"

@@ -95,7 +95,7 @@
 
 
 {#- The raw table's period column as its source contract states it (config.meta.contract.period_column
-    in the sources YAML, the same key the loader and gate read: warehouse/contracts.py), so model calls
+    in the sources YAML, the same key the loader and gate read: warehouse/core/contracts.py), so model calls
     never restate it. Only known at execution (graph); at parse time any name does. -#}
 {% macro contract_period_column(raw_relation) -%}
     {%- if not execute -%}{{ return('_period_column_at_parse_time') }}{%- endif -%}

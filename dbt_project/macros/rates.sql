@@ -1,5 +1,5 @@
 {#
-  The arithmetic of rates, written once (tests/test_dbt_layout.py checks no model restates it):
+  The arithmetic of rates, written once (tests/transform/test_dbt_layout.py checks no model restates it):
   per 100,000 residents, percentages from numerator and denominator, justice outcomes, and the
   peer-group rule of the comparisons.
 #}

@@ -404,8 +404,8 @@ def test_a_damaged_working_file_is_rebuilt_from_the_published_copy(copy_of_built
 
 
 def test_a_transform_before_the_raw_history_is_reloaded_refuses(copy_of_built):
-    from warehouse import pipeline
-    from warehouse.errors import PipelineError
+    from warehouse.core.errors import PipelineError
+    from warehouse.orchestrate import pipeline
 
     (copy_of_built / "build/working.duckdb").unlink()
     pipeline.ensure_working()  # a new working file: history from the published copy, no raw rows yet

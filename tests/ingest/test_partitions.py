@@ -177,8 +177,8 @@ def test_a_file_name_that_does_not_match_its_contents_is_refused(case, june_then
 def test_parts_with_a_gap_are_refused_naming_the_files_and_the_missing_part(var_dir, tmp_path):
     """Own case of kind 2: part1 and part3 of June landed without part2 would publish two thirds of
     the month as its whole restatement; the gate refuses both, naming them and the missing part."""
-    from warehouse import pipeline
-    from warehouse.errors import BadDataError
+    from warehouse.core.errors import BadDataError
+    from warehouse.orchestrate import pipeline
 
     whole = _write("calls", JUNE, tmp_path / "gen")
     lines = whole.read_text().splitlines(keepends=True)

@@ -41,7 +41,7 @@ def test_real_person_level_ids_are_refused_without_a_key(var_dir, tmp_path, monk
         assert load.load_file(con, real, _specials_file(tmp_path / "february", 2)).status == "loaded"
 
 
-# --- no raw row content in any message (warehouse/safe_messages.py) ----------------------------------
+# --- no raw row content in any message (warehouse/core/safe_messages.py) ----------------------------------
 
 REF = "CR-2024-987654"  # a recognisable call reference on the bad row (data row 5)
 CALLS = "force_feeds__calls"
@@ -89,7 +89,7 @@ def test_no_message_alert_or_status_repeats_a_raw_row(copy_of_built, tmp_path):
     import duckdb
 
     from conftest import run_pcp
-    from warehouse import pseudonymise
+    from warehouse.ingest import pseudonymise
 
     var = copy_of_built
     variants = _calls_variants(tmp_path)
@@ -140,8 +140,8 @@ def _duckdb_errors(tmp_path):
     (past the 64 KiB the loader checks itself), casts, a parse with a format, a constraint."""
     import duckdb
 
-    from warehouse import contracts
-    from warehouse.sources.csv_file import SCAN
+    from warehouse.core import contracts
+    from warehouse.ingest.readers.csv_file import SCAN
 
     names = contracts.get(CALLS).column_names
     good = "E23000029-1,E23000029,101,2024-01-01 10:00:00,,2024-01-01 10:05:00,abandoned,,300\n"
@@ -172,7 +172,7 @@ def _duckdb_errors(tmp_path):
 def test_duckdb_errors_become_messages_naming_line_column_and_kind_without_the_row(tmp_path):
     """DuckDB's texts repeat the row or value (checked here, so the test fails if DuckDB stops doing
     so); read_error and scrub keep the position and the kind and drop the content."""
-    from warehouse import contracts, safe_messages
+    from warehouse.core import contracts, safe_messages
 
     calls = contracts.get(CALLS)
     expected = {"ragged": "line 1002 (data row 1001): 10 fields where the contract has 9 columns",
@@ -194,7 +194,7 @@ def test_duckdb_errors_become_messages_naming_line_column_and_kind_without_the_r
 
 
 def test_person_level_columns_are_marked_in_the_contract_and_never_echoed():
-    from warehouse import contracts, safe_messages
+    from warehouse.core import contracts, safe_messages
 
     marked = {(t, c.name) for t, k in contracts.all_contracts().items() for c in k.columns if c.meta.get("person_level")}
     assert {(CALLS, "call_id"), ("force_feeds__specials_monthly", "special_id")} <= marked
@@ -213,8 +213,9 @@ def test_airflow_failure_and_alerts_carry_no_raw_row(var_dir, tmp_path):
     text came straight from DuckDB."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from warehouse import alerts, orchestration
-    from warehouse.errors import BadDataError
+    from warehouse.core.errors import BadDataError
+    from warehouse.orchestrate import alerts
+    from warehouse.orchestrate import tasks as orchestration
 
     _, raw, _ = _duckdb_errors(tmp_path)[0]
 
@@ -239,7 +240,8 @@ def test_alert_and_log_files_are_readable_by_their_owner_only(var_dir):
     0600 in 0700 folders whatever the umask. dbt's log folder: the end-to-end test above."""
     import os
 
-    from warehouse import alerts, cli
+    from warehouse import cli
+    from warehouse.orchestrate import alerts
 
     old = os.umask(0o022)
     try:
@@ -263,7 +265,8 @@ def test_alert_and_log_files_are_readable_by_their_owner_only(var_dir):
 
 
 def test_a_message_stored_by_an_older_version_is_scrubbed_before_the_next_publish(var_dir, tmp_path):
-    from warehouse import db, held, pipeline, safe_messages
+    from warehouse.core import db, safe_messages
+    from warehouse.orchestrate import held, pipeline
 
     _, raw, _ = _duckdb_errors(tmp_path)[0]
     pipeline.ensure_working()

@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from conftest import PROJECT, VENV_BIN, file_digest, run_pcp
-from warehouse.orchestration import POOL, WRITER_QUEUE, domains
+from warehouse.orchestrate.tasks import POOL, WRITER_QUEUE, domains
 
 DOMAINS = domains()  # read from the source contracts
 

@@ -145,7 +145,8 @@ def test_each_declared_metric_source_is_upstream_of_the_metric(built_var, publis
 def test_the_published_file_holds_no_raw_history_and_no_person_level_row(published, pipeline_store):
     """Marts, reference and lineage metadata only: raw history, staging and intermediate models (one
     row per call, per Special per month) stay in the pipeline's working file."""
-    from warehouse import contracts, publish
+    from warehouse.core import contracts
+    from warehouse.publish import publication as publish
 
     schemas = {s for (s,) in published.execute("select schema_name from duckdb_tables() union "
                                                "select schema_name from duckdb_views() where not internal").fetchall()}

@@ -20,8 +20,9 @@ from conftest import file_digest
 def _publish(figure: int, loads: list[tuple[int, str]] = (), raw_rows: int = 3) -> str:
     """A working database holding one figure (a mart), ``raw_rows`` person-level raw rows, ``loads``
     (id, sha256) accepted, and its record, published."""
-    from warehouse import db, publish
-    from warehouse.config import paths
+    from warehouse.core import db
+    from warehouse.core.config import paths
+    from warehouse.publish import publication as publish
 
     with db.writer() as con:
         con.execute("create schema if not exists marts")
@@ -48,7 +49,7 @@ def _figure(path) -> int:
 
 def test_the_published_file_holds_the_marts_and_meta_but_not_raw_history(var_dir):
     """Raw history stays in the working file: the published file does not grow with it."""
-    from warehouse.config import paths
+    from warehouse.core.config import paths
 
     _publish(1, [(1, "a" * 64)], raw_rows=2_000_000)
     live = var_dir / "warehouse.duckdb"

@@ -60,7 +60,7 @@ def _published(var: Path, sql: str, params=None):
 
 
 def _version(var: Path) -> str:
-    from warehouse import publish
+    from warehouse.publish import publication as publish
 
     return _published(var, f"select version {publish.LATEST}")[0][0]
 

@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 
 from conftest import run_pcp
-from warehouse import db, publish, rebuild
+from warehouse.core import db
+from warehouse.publish import publication as publish
 from warehouse.samples import FEEDS, write_feed
 from warehouse.transform import rebuild
 

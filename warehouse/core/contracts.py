@@ -7,7 +7,7 @@ The keys a contract may use are the typed models below (``ContractSpec`` under a
 ``config.meta.contract``, ``ColumnSpec`` under a column's ``config.meta``). An unknown or misspelt
 key is refused at load with the file, table, column and key (``ContractSpecError``), so a key no code
 reads cannot sit in a contract looking as if it did something. ``docs/contracts.md`` is generated
-from the models (``python -m warehouse.contracts > docs/contracts.md``; a test fails if it drifts).
+from the models (``python -m warehouse.core.contracts > docs/contracts.md``; a test fails if it drifts).
 The domains (one ingest DAG each) are read from the contracts too: ``domains()``.
 """
 
@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -49,7 +49,7 @@ class ColumnSpec(_Spec):
                                                         "ExpectColumnValuesToBeInSet).")
     reference: str | None = Field(None, description="``<table>.<column>`` of a CSV in seeds/reference/ whose "
                                                     "values are the only valid ones, e.g. "
-                                                    "``lad16_csp16_pfa16.CSP16CD`` (warehouse/reference.py).")
+                                                    "``lad16_csp16_pfa16.CSP16CD`` (warehouse/core/reference.py).")
     pattern: str | None = Field(None, description="Regular expression every value must match.")
     min: Bound | None = Field(None, description="Smallest valid value (number, date or timestamp).")
     max: Bound | None = Field(None, description="Largest valid value (number, date or timestamp).")
@@ -59,10 +59,10 @@ class ColumnSpec(_Spec):
                                                 "unknown names (reference.check_force_names).")
     person_level: bool = Field(False, description="The column holds a person-level value (an id, a reference, "
                                                   "free text): never echoed in a message, alert, log or "
-                                                  "meta.quarantine (warehouse/safe_messages.py).")
+                                                  "meta.quarantine (warehouse/core/safe_messages.py).")
     lad_geography: bool = Field(False, description="The column holds a local authority district code; the gate "
                                                    "quarantines a code of no ONS geography year, naming it "
-                                                   "(warehouse/geography.py).")
+                                                   "(warehouse/core/geography.py).")
     header: str | None = Field(None, description="published_csv reader: the column's name in the file when it "
                                                  "is not the contract name (e.g. ``Total Religion``).")
     thousands_separator: bool = Field(False, description="published_csv reader: whole numbers may be written "
@@ -85,7 +85,7 @@ class DistinctPerPeriod(_Spec):
                                                  "the number expected when nothing is left out).")
     min: int | None = Field(None, description="At least this many. With ``equals`` 43 on a force column, a "
                                               "period with between ``min`` and 43 forces loads and the absent "
-                                              "forces are recorded as not supplied (warehouse/not_supplied.py).")
+                                              "forces are recorded as not supplied (warehouse/gate/not_supplied.py).")
     max: int | None = Field(None, description="At most this many.")
 
 
@@ -104,16 +104,16 @@ class Checks(_Spec):
     lad_geography_per_period: DistinctColumn | None = Field(None, description="Each period's district codes "
                                                                               "are exactly one ONS geography "
                                                                               "year's set "
-                                                                              "(warehouse/geography.py).")
+                                                                              "(warehouse/core/geography.py).")
     not_greater_than: list[tuple[str, str]] = Field([], description="Pairs ``[a, b]``: ``a`` is never "
                                                                     "above ``b`` in a row (FTE never above "
                                                                     "headcount).")
     in_order: list[str] = Field([], description="Timestamp columns that must not go backwards within a row, "
-                                                "read in ``timezone`` (warehouse/local_time.py).")
+                                                "read in ``timezone`` (warehouse/ingest/local_time.py).")
 
 
 class Partition(_Spec):
-    """Force feeds: each file declares its force and month(s) in its name (warehouse/partitions.py)."""
+    """Force feeds: each file declares its force and month(s) in its name (warehouse/ingest/partitions.py)."""
 
     file_prefix: str = Field(description="File names are ``<file_prefix>_<area code>_<YYYY-MM>[...].csv``.")
     area_column: str = Field(description="The column that must hold the file name's area code.")
@@ -155,7 +155,7 @@ class ContractSpec(_Spec):
                                                         "per period and staging (``accepted_rows``) keeps the "
                                                         "newest accepted load per period.")
     units: str = Field(description="Units of the figures, in words.")
-    reader: str = Field("csv", description="``csv`` or a reader registered in warehouse/sources/ "
+    reader: str = Field("csv", description="``csv`` or a reader registered in warehouse/ingest/readers/ "
                                            "(``published_csv``, ``pseudonymised_csv``...).")
     files: list[BundledFile] = Field([], description="Bundled snapshots: ``path`` under seeds/sources and "
                                                      "``vintage``.")
@@ -338,7 +338,7 @@ def domains() -> dict[str, Domain]:
 def reference_markdown() -> str:
     """docs/contracts.md: every key a contract may use, from the typed models (so the doc cannot drift)."""
     lines = ["# Source contract keys", "",
-             "Generated from `warehouse/contracts.py` by `python -m warehouse.contracts > docs/contracts.md`;",
+             "Generated from `warehouse/core/contracts.py` by `python -m warehouse.core.contracts > docs/contracts.md`;",
              "do not edit by hand (a test fails if this file and the models differ). A key not listed here",
              "is refused when the contracts are read, naming the file, table, column and key.", ""]
     sections = [("Table: `config.meta.contract`", ContractSpec), ("`checks`", Checks),

@@ -149,3 +149,22 @@ VALIDATIONS = """
 create table if not exists meta.validations (load_id bigint, suite varchar, success boolean,
     failures varchar, validated_at timestamp);
 """
+
+# rows per staging model, area, period and load, for `pcp lineage --period` in the analysts' file
+# (publish/lineage.py; rebuilt each build: aggregates only, no person-level row)
+FIGURE_LOADS = """
+create or replace table meta.figure_loads (
+    model     varchar not null,   -- staging model
+    has_area  boolean not null,   -- the model has area_code (else: a national or lookup source)
+    has_period boolean not null,  -- the model has period_end or month (else: a lookup)
+    area_code varchar,
+    period    date,               -- period_end, else month (an index model keyed by the month's first day)
+    load_id   bigint not null,
+    rows      bigint not null
+);
+"""
+
+# which model feeding metric_values emits which metric (publish/lineage.py; rebuilt each build)
+METRIC_MODELS = """
+create or replace table meta.metric_models (model varchar not null, metric_id varchar not null);
+"""

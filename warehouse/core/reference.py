@@ -77,7 +77,7 @@ def check_known(con, pending: list[tuple[int, str, str]], contract_of, flag: str
     """Quarantine rows of columns marked ``<flag>: true`` whose value (``value_sql`` of it) is not in
     ``known``; ``explain(value)`` says why. Returns the gate's messages per load, one per value,
     naming file, column and rows."""
-    from warehouse import quarantine
+    from warehouse.gate import quarantine
 
     out: dict[int, list[str]] = {}
     for load_id, table, file in pending:

@@ -17,12 +17,14 @@ from typing import Any
 
 import duckdb
 
-from warehouse import contracts as contracts_mod
-from warehouse import geography, local_time, not_supplied, partitions, quality_sql, quarantine, reference, safe_messages
-from warehouse.config import paths
-from warehouse.contracts import Contract
-from warehouse.errors import QualityError
-from warehouse.load import pending_loads, set_status
+from warehouse.core import contracts as contracts_mod
+from warehouse.core import geography, meta_tables, reference, safe_messages
+from warehouse.core.config import paths
+from warehouse.core.contracts import Contract
+from warehouse.core.errors import QualityError
+from warehouse.gate import not_supplied, quality_sql, quarantine
+from warehouse.ingest import local_time, partitions
+from warehouse.ingest.load import pending_loads, set_status
 
 DATASOURCE = "pandas"
 PER_PERIOD = "__per_period"
@@ -148,7 +150,7 @@ def _run_suite(name: str, df) -> Any:
 def _describe_failures(file: str, result: Any, row_label: str = "row",
                        contract: Contract | None = None) -> list[str]:
     """One line per failed expectation: file, expectation, column, rows, and found values unless a
-    column is person-level (warehouse/safe_messages.py)."""
+    column is person-level (warehouse/core/safe_messages.py)."""
     lines = []
     for r in result.results:
         if r.success:

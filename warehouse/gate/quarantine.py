@@ -9,13 +9,13 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.core import limits as reliability
-from warehouse import safe_messages
+from warehouse.core import safe_messages
 
 
 def record(con: duckdb.DuckDBPyConnection, load_id: int, table: str, file: str,
            rows: list[tuple[int, str | None, str | None, str]]) -> None:
     """``rows``: (row_number, column, found value, reason). A person-level column's value is not kept
-    (warehouse/safe_messages.py): the row number and raw history say where it is."""
+    (warehouse/core/safe_messages.py): the row number and raw history say where it is."""
     if rows:
         contract = _contract(table)
         stored = [(r, c, safe_messages.stored_value(contract, c, v), why) for r, c, v, why in rows]
@@ -27,7 +27,7 @@ def record(con: duckdb.DuckDBPyConnection, load_id: int, table: str, file: str,
 
 
 def _contract(table: str):
-    from warehouse import contracts
+    from warehouse.core import contracts
 
     try:
         return contracts.get(table)

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import input_limits, missing_values, quarantine, safe_messages, strict_values
-from warehouse.contracts import Contract
-from warehouse.errors import BadDataError, ContractError, QualityError
-from warehouse.reliability import fault_point
-from warehouse.sources import reader_for
+from warehouse.core import safe_messages
+from warehouse.core.contracts import Contract
+from warehouse.core.errors import BadDataError, ContractError, QualityError
+from warehouse.core.faults import fault_point
+from warehouse.gate import input_limits, missing_values, quarantine, strict_values
+from warehouse.ingest.readers import reader_for
 
 META_COLUMNS = (
     ("_load_id", "BIGINT"),

@@ -14,9 +14,9 @@ import logging
 import os
 from pathlib import Path
 
-from warehouse import safe_messages
-from warehouse.private_files import private_file, write_private
-from warehouse.config import paths
+from warehouse.core import safe_messages
+from warehouse.core.config import paths
+from warehouse.core.private_files import private_file, write_private
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from warehouse import safe_messages
-from warehouse.errors import PipelineError
+from warehouse.core import safe_messages
+from warehouse.core.errors import PipelineError
 
 RESOLUTIONS = ("retry", "dropped")
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from warehouse import (alerts, audit, completeness, contracts, db, landing, lineage, load, publish, quality,
-                       rebuild, transform, withdrawals)
-from warehouse import held as held_mod
-from warehouse import safe_messages
-from warehouse.config import paths
-from warehouse.errors import BadDataError, PipelineError
-from warehouse.reliability import fault_point
+from warehouse.core import contracts, db, meta_tables, safe_messages
+from warehouse.core.config import paths
+from warehouse.core.errors import BadDataError, PipelineError
+from warehouse.core.faults import fault_point
+from warehouse.gate import quality
+from warehouse.ingest import landing, load
+from warehouse.orchestrate import alerts
+from warehouse.orchestrate import held as held_mod
+from warehouse.publish import audit, completeness, lineage, withdrawals
+from warehouse.publish import publication as publish
+from warehouse.transform import dbt_runner as transform
+from warehouse.transform import rebuild
 
 
 @dataclass
@@ -97,9 +101,9 @@ def _restart_from_published(working: Path, published: Path) -> None:
     load ids when nothing was refused in between) and withdrawals still apply (matched by sha256)."""
     _reload_marker(working).touch()  # first: a crash before the copy below still reloads everything
     with db.writer(working) as con:
-        con.execute(publish.PUBLICATIONS_DDL)
-        con.execute(audit.MOVEMENTS_DDL)
-        con.execute(completeness.DDL)
+        con.execute(meta_tables.PUBLICATIONS)
+        con.execute(meta_tables.MOVEMENTS)
+        con.execute(meta_tables.HOLDS)
         con.execute(f"attach {db.literal(published)} as pub (read_only)")
         for table in ("publications", "movements", "holds"):
             if con.execute("select count(*) from duckdb_tables() where database_name = 'pub' and schema_name = 'meta' "

@@ -28,7 +28,7 @@ def domains() -> dict:
     """One ingest DAG per source domain, at its schedule: ``{domain: contracts.Domain}``, read from the
     source contracts (``domain``, ``ingest_schedule``), so a new source needs no edit here. Reads the
     sources YAML (small files, at DAG parse time); imports only yaml and pydantic."""
-    from warehouse import contracts
+    from warehouse.core import contracts
 
     return contracts.domains()
 
@@ -79,7 +79,7 @@ def _fail_on_bad_data(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except BadDataError as e:
-        from warehouse.safe_messages import scrub
+        from warehouse.core.safe_messages import scrub
 
         raise AirflowFailException(f"bad data, not retried: {scrub(str(e))}") from None
 

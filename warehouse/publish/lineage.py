@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from warehouse.core import contracts, db
+from warehouse.core import contracts, db, meta_tables
 from warehouse.publish import publication as publish
 
 
@@ -115,18 +115,6 @@ def _declared_sources(con, metric_id: str) -> set[str]:
                                       [metric_id]).fetchall()}
 
 
-FIGURE_LOADS_DDL = """
-create or replace table meta.figure_loads (
-    model     varchar not null,   -- staging model
-    has_area  boolean not null,   -- the model has area_code (else: a national or lookup source)
-    has_period boolean not null,  -- the model has period_end or month (else: a lookup)
-    area_code varchar,
-    period    date,               -- period_end, else month (an index model keyed by the month's first day)
-    load_id   bigint not null,
-    rows      bigint not null
-)"""
-
-
 def _columns(con, model: str) -> set[str]:
     return {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = "
                                       "'staging' and table_name = ? and table_catalog = current_database()",
@@ -136,9 +124,9 @@ def _columns(con, model: str) -> set[str]:
 def record_figure_loads(con) -> None:
     """Count each staging model's rows per area, period and load into meta.figure_loads (working file):
     aggregates only, so per-figure lineage needs no person-level row in the analysts' file."""
-    con.execute(FIGURE_LOADS_DDL)
+    con.execute(meta_tables.FIGURE_LOADS)
     # which model feeding metric_values emits which metric (the intermediate models stay in the working file)
-    con.execute("create or replace table meta.metric_models (model varchar not null, metric_id varchar not null)")
+    con.execute(meta_tables.METRIC_MODELS)
     graph = publish.dbt_graph()
     for parent in graph.get(next((k for k in graph if k.endswith(".metric_values")), ""), []):
         rel = _relation(con, parent.split(".")[-1])

@@ -34,10 +34,11 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import __version__, db, locks
-from warehouse.config import duckdb_storage_version, paths
-from warehouse.errors import PipelineError
-from warehouse.reliability import fault_point
+from warehouse import __version__
+from warehouse.core import db, locks, meta_tables
+from warehouse.core.config import duckdb_storage_version, paths
+from warehouse.core.errors import PipelineError
+from warehouse.core.faults import fault_point
 
 KEEP_VERSIONS = int(os.environ.get("PCP_KEEP_VERSIONS", "5"))
 READ_ONLY = 0o444

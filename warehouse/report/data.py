@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from warehouse import contracts, db, publish, reference
-from warehouse.config import paths
+from warehouse.core import contracts, db, reference
+from warehouse.core.config import paths
+from warehouse.publish import publication as publish
 
 LICENCE = ("Contains public sector information licensed under the Open Government Licence v3.0 "
            "(Home Office, ONS, police.uk).")
@@ -96,7 +97,7 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 def status_rules(con: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
     """rule_id -> the status rule in words: ``reference.status_rules`` of the published file, or the seed
     it is built from (seeds/reference/status_rules.csv, the one statement of the rule) for a file
-    built before that table existed. Docs quote it verbatim (tests/test_milestones.py)."""
+    built before that table existed. Docs quote it verbatim (tests/report/test_milestones.py)."""
     if con is not None and _exists(con, "reference", "status_rules"):
         return dict(con.execute("select rule_id, plain_words from reference.status_rules").fetchall())
     with open(paths().reference / "status_rules.csv", newline="", encoding="utf-8") as fh:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from warehouse import reference
-from warehouse.config import paths
+from warehouse.core import reference
+from warehouse.core.config import paths
 
 # feed name -> (module, raw table). The feed name is what `pcp sample <feed>` takes.
 FEEDS = {

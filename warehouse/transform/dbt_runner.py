@@ -6,10 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse import db, private_files, safe_messages
-from warehouse.config import paths
-from warehouse.errors import PipelineError
-from warehouse.reliability import fault_point
+from warehouse.core import db, private_files, safe_messages
+from warehouse.core.config import paths
+from warehouse.core.errors import PipelineError
+from warehouse.core.faults import fault_point
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import safe_messages
-from warehouse.contracts import Contract
-from warehouse.errors import ContractError
-from warehouse.sources import register
+from warehouse.core import safe_messages
+from warehouse.core.contracts import Contract
+from warehouse.core.errors import ContractError
+from warehouse.ingest.readers import register
 
 
 def check_header(path: Path, found: list[str], contract: Contract, expected: list[str] | None = None) -> None:

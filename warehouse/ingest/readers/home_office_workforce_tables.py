@@ -24,11 +24,11 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import reference
-from warehouse.contracts import Contract
-from warehouse.errors import ContractError
-from warehouse.sources import register
-from warehouse.sources.hate_crime_ods import _cell, _text
+from warehouse.core import reference
+from warehouse.core.contracts import Contract
+from warehouse.core.errors import ContractError
+from warehouse.ingest.readers import register
+from warehouse.ingest.readers.hate_crime_ods import _cell, _text
 
 ENGLAND_AND_WALES = "K04000001"
 # "Table 1: Police officers by police force area, ..." -> worker type. Volunteers, staff and

@@ -1,5 +1,5 @@
 -- Which police force area each local authority district of the population file belongs to, for a
--- file on any geography year (warehouse/geography.py; the gate refuses a code of no geography year).
+-- file on any geography year (warehouse/core/geography.py; the gate refuses a code of no geography year).
 -- Route 1 (the one used): the December 2016 LAD -> PFA lookup, through lad16_lad21_successors for
 -- the 25 districts merged in 2019-2021 (Buckinghamshire's four old districts -> E06000060 ->
 -- Thames Valley; the Northamptonshire, Dorset, Suffolk and Somerset mergers likewise), and on through

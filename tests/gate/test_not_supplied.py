@@ -1,4 +1,4 @@
-"""Issue 14, kind 9: a publication that leaves out a force (warehouse/not_supplied.py, dbt macro
+"""Issue 14, kind 9: a publication that leaves out a force (warehouse/gate/not_supplied.py, dbt macro
 all_forces_present, marts.fct_not_supplied).
 
 The issue's example: a 2022-23 hate crime file with 42 forces (Devon and Cornwall left out, as the
@@ -19,8 +19,9 @@ import duckdb
 import pytest
 
 from conftest import run_pcp
-from warehouse import contracts, pipeline
-from warehouse.landing import land_file
+from warehouse.core import contracts
+from warehouse.ingest.landing import land_file
+from warehouse.orchestrate import pipeline
 
 TABLE = "bbc__hate_crime_by_force_strand"
 DEVON = "E23000035"
@@ -51,7 +52,7 @@ def test_a_42_force_year_loads_and_names_the_force_not_supplied(var_dir, tmp_pat
 
 
 def test_a_year_with_far_fewer_forces_is_still_refused(var_dir, tmp_path):
-    from warehouse.errors import BadDataError
+    from warehouse.core.errors import BadDataError
 
     f, _ = _year_2022_23(tmp_path, {"Devon and Cornwall", "Kent", "Essex", "Surrey"})
     land_file(f, TABLE, dt.date(2023, 10, 20))
@@ -86,7 +87,7 @@ def test_not_supplied_is_in_the_marts_and_the_pack_and_no_england_and_wales_tota
         # a complete year still has its England and Wales total
         assert con.execute("select count(*) from marts.metric_values where metric_id = 'hate_crimes' "
                            "and area_code = 'K04000001' and period_end = date '2019-03-31'").fetchall() == [(1,)]
-    from warehouse.reports import data, pack
+    from warehouse.report import data, pack
 
     d = data.load("Kent", dt.date(2026, 6, 1))
     notes = dict(pack.notes_table(d).itertuples(index=False))

@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from conftest import PROJECT
-from warehouse import audit, contracts
+from warehouse.core import contracts
+from warehouse.publish import audit
 
 REFERENCE = PROJECT / "seeds/reference"
 

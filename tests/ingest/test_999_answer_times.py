@@ -13,9 +13,9 @@ import duckdb
 import pytest
 
 from conftest import run_pcp
-from warehouse import contracts
-from warehouse.config import paths
-from warehouse.landing import land_file
+from warehouse.core import contracts
+from warehouse.core.config import paths
+from warehouse.ingest.landing import land_file
 
 TV = "E23000029"
 HEADER = [c.meta["header"] for c in contracts.get("home_office__999_answer_times").columns]

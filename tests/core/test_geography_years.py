@@ -1,4 +1,4 @@
-"""Issue 14, kind 8: local authority geography is versioned by year (warehouse/geography.py).
+"""Issue 14, kind 8: local authority geography is versioned by year (warehouse/core/geography.py).
 
 ONS population editions from mid-2022 are on 2023 geography: Cumberland E06000063, Westmorland and
 Furness E06000064, North Yorkshire E06000065 and Somerset E06000066 replace 17 districts (318
@@ -19,9 +19,10 @@ import duckdb
 import pytest
 
 from conftest import run_pcp
-from warehouse import contracts, geography, pipeline
-from warehouse.errors import BadDataError
-from warehouse.landing import land_file
+from warehouse.core import contracts, geography
+from warehouse.core.errors import BadDataError
+from warehouse.ingest.landing import land_file
+from warehouse.orchestrate import pipeline
 
 TABLE = "ons__population_by_lad"
 NEW = {"E06000063": "E23000002", "E06000064": "E23000002", "E06000065": "E23000009", "E06000066": "E23000036"}

@@ -1,4 +1,4 @@
-"""The typed source contracts (warehouse/contracts.py): unknown keys refused, every key documented,
+"""The typed source contracts (warehouse/core/contracts.py): unknown keys refused, every key documented,
 and the domain registry read from the contracts (no hand-kept list of domains)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT
-from warehouse import contracts, orchestration
+from warehouse.core import contracts
+from warehouse.orchestrate import tasks as orchestration
 
 STAGING = Path("dbt_project/models/staging")
 
@@ -105,13 +106,13 @@ def test_every_key_is_documented_and_docs_are_generated_from_the_model():
             assert f.description and len(f.description) > 10, f"{model.__name__}.{key} has no description"
     doc = (PROJECT / "docs/contracts.md").read_text()
     assert doc == contracts.reference_markdown(), \
-        "docs/contracts.md is stale: run `.venv/bin/python -m warehouse.contracts > docs/contracts.md`"
+        "docs/contracts.md is stale: run `.venv/bin/python -m warehouse.core.contracts > docs/contracts.md`"
     for key in contracts.ContractSpec.model_fields:
         assert f"| `{key}` |" in doc
 
 
 def test_every_key_in_the_project_contracts_is_one_some_code_reads():
-    """The model lists only what code reads: each key's name appears outside warehouse/contracts.py."""
+    """The model lists only what code reads: each key's name appears outside warehouse/core/contracts.py."""
     code = "\n".join(p.read_text() for p in (PROJECT / "warehouse").rglob("*.py") if p.name != "contracts.py")
     code += (PROJECT / "dbt_project/macros/accepted_rows.sql").read_text()
     for model in (contracts.ContractSpec, contracts.ColumnSpec):

@@ -1,6 +1,6 @@
 """One rule, one place (issue 20): each rule has one definition, and nothing else restates it.
 
-Force name -> area code (warehouse/reference.py over seeds/reference/force_aliases.csv), the latest
+Force name -> area code (warehouse/core/reference.py over seeds/reference/force_aliases.csv), the latest
 publication (publish.LATEST), a metric's unit (seeds/reference/metrics.csv) and the status rule in
 words (seeds/reference/status_rules.csv).
 """
@@ -14,9 +14,11 @@ import duckdb
 import pytest
 
 from conftest import PROJECT
-from warehouse import publish, reference, samples
-from warehouse.reports import data as report_data
-from warehouse.sources import home_office_workforce_tables
+from warehouse import samples
+from warehouse.core import reference
+from warehouse.ingest.readers import home_office_workforce_tables
+from warehouse.publish import publication as publish
+from warehouse.report import data as report_data
 
 REFERENCE = PROJECT / "seeds/reference"
 
@@ -63,7 +65,7 @@ def test_report_resolves_any_alias_against_the_published_areas(tmp_path):
 
 
 def test_no_other_code_maps_force_names():
-    """Python reads the alias table only through warehouse/reference.py; dbt staging joins names on
+    """Python reads the alias table only through warehouse/core/reference.py; dbt staging joins names on
     the force_aliases seed only, never on forces' name columns."""
     for p in _python_files():
         text = p.read_text()

@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 
-from warehouse import reference
-from warehouse.config import paths
+from warehouse.core import reference
+from warehouse.core.config import paths
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +31,7 @@ def forces() -> dict[str, str]:
 def absent(con, contract, where: str) -> dict[str, list[str]]:
     """Period -> area codes of the forces with no row in it, for a contract whose per-period check
     expects every force (``equals: 43``) but allows fewer (``min``). The column holds force names
-    (``force_name: true``, resolved by warehouse/reference.py) or area codes."""
+    (``force_name: true``, resolved by warehouse/core/reference.py) or area codes."""
     chk = contract.checks.get("distinct_per_period") or {}
     if chk.get("equals") != len(forces()) or "min" not in chk:
         return {}

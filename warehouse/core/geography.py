@@ -23,8 +23,8 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 
-from warehouse import reference
-from warehouse.config import paths
+from warehouse.core import reference
+from warehouse.core.config import paths
 
 NBSP = "\u00a0"  # two Northamptonshire codes carry one in the ONS file; staging trims it too
 
