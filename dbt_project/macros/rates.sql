@@ -25,6 +25,41 @@
     interval 2 year
 {%- endmacro %}
 
+{#-
+  THE population rule (docs/workforce-and-population.md), the one place a population estimate is
+  chosen for a figure per 100,000 residents: a figure is divided by the ONS mid-year estimate of the
+  financial year its period falls in (the 30 June inside the April-March year containing period_end;
+  a 31 March snapshot ends its financial year, so 31 March 2024 uses mid-2023); if that estimate is
+  not published yet, the latest earlier estimate no more than 2 years older (population_max_age());
+  the row says which mid-year it used (population_date).
+-#}
+
+{#- The April-March financial year a period falls in, as the calendar year it starts in
+    (31 March 2024 -> 2023, 1 April 2024 -> 2024). -#}
+{% macro financial_year_of(period_end) -%}
+    year(({{ period_end }}) - interval 3 month)
+{%- endmacro %}
+
+{#- One row per area x financial_year (the year it starts in) with the population the rule picks from
+    `estimates` (a relation: area_code, population_date (the estimate's 30 June), population,
+    is_sample, source); columns area_code, financial_year, population, population_date, is_sample,
+    source. Join it on area_code and financial_year = financial_year_of(period_end), never on a date
+    range. -#}
+{% macro population_by_financial_year(estimates) -%}
+    select y.area_code, y.financial_year, e.population, e.population_date, e.is_sample, e.source
+    from (
+        select area_code, unnest(generate_series(min(year(population_date)), max(year(population_date)) + 2))
+            as financial_year
+        from {{ estimates }}
+        group by area_code
+    ) as y
+    inner join {{ estimates }} as e
+        on e.area_code = y.area_code and year(e.population_date) <= y.financial_year
+       and make_date(year(e.population_date), 6, 30) >= make_date(y.financial_year, 6, 30) - {{ population_max_age() }}
+    qualify row_number() over (partition by y.area_code, y.financial_year
+                               order by e.population_date desc, e.source) = 1
+{%- endmacro %}
+
 {#- Justice outcomes (Home Office outcome framework): charge/summons plus out-of-court outcomes. -#}
 {% macro justice_outcomes(charge_summons='outcome_charge_summons', out_of_court='outcome_out_of_court') -%}
     ({{ charge_summons }} + {{ out_of_court }})

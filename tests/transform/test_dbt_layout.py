@@ -163,3 +163,89 @@ def test_milestone_comparisons_agree_with_metric_comparisons(published):
     for r in rows:
         assert r[2] == r[3] and r[4] == r[5], r
         assert r[6] is None or r[6] == r[7], r
+
+
+# --- the population rule: one place chooses the population of a figure per 100,000 residents ----
+
+POPULATION_MODEL = MODELS / "intermediate" / "population" / "int_population__for_period.sql"
+# a population chosen by a date or year condition of its own: an as-of join, a comparison of a
+# mid-year or population date, or the age limit outside the rule's macro
+CHOOSES_A_POPULATION = re.compile(
+    r"asof\b[^;]*population|mid_year\s*(<=|>=|<|>|=)|population_date\s*(<=|>=|<|>)|population_max_age\(\)")
+
+
+def test_only_the_population_model_chooses_a_population():
+    """Every figure per 100,000 residents takes its population from the rule (macro
+    population_by_financial_year: int_population__for_period, and the comparison marts over the
+    population figures of metric_values), joined on financial_year = financial_year_of(period_end)."""
+    assert "{{ population_by_financial_year(" in POPULATION_MODEL.read_text()
+    bad = []
+    for f in _sql_files():
+        if f == RATES_MACRO:
+            continue
+        text = re.sub(r"--[^\n]*|\{#.*?#\}", "", f.read_text(), flags=re.S)  # code, not comments
+        name = f.relative_to(DBT)
+        if "ref('int_population__pfa_year')" in text and f != POPULATION_MODEL:
+            bad.append(f"{name}: reads int_population__pfa_year (use int_population__for_period)")
+        bad += [f"{name}: chooses a population ({m.group(0)[:40]!r})" for m in CHOOSES_A_POPULATION.finditer(text)]
+        uses = text.count("ref('int_population__for_period')") + text.count("population_by_financial_year(")
+        joins = len(re.findall(r"financial_year = \{\{ financial_year_of\(", text))
+        if uses and f != POPULATION_MODEL and joins < 1:
+            bad.append(f"{name}: joins the population on something else than financial_year_of(period_end)")
+    assert not bad, "\n".join(bad)
+
+
+def _fy(d):
+    """The April-March financial year containing d, as the year it starts in (Python, independent of SQL)."""
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def _rule_population(published):
+    """(area, date) -> (population, mid-year) by the rule, from the estimates themselves: the ONS LAD
+    sums by force area and The Justice Pipeline's mid-2024 force populations (England and Wales = 43)."""
+    est = {(a, y): p for a, y, p in published.execute(
+        "select area_code, mid_year, population from intermediate.int_population__pfa_year").fetchall()}
+    jp = published.execute("select area_code, year(population_date), population "
+                           "from staging.stg_justice_pipeline__force_indicators").fetchall()
+    est.update({(a, y): p for a, y, p in jp})
+    if len({a for a, _, _ in jp}) == 43:
+        est[("K04000001", jp[0][1])] = sum(p for _, _, p in jp)
+
+    def population(area, d):
+        for y in (_fy(d), _fy(d) - 1, _fy(d) - 2):
+            if (area, y) in est:
+                return est[(area, y)], y
+        return None, None
+    return population
+
+
+def test_figures_per_100k_use_the_population_of_their_financial_year(published):
+    import datetime as dt
+
+    population = _rule_population(published)
+    # every rate in metric_values is divided by the rule's population
+    rows = published.execute("select metric_id, area_code, period_end, denominator from marts.metric_values "
+                             "where unit = 'per 100k'").fetchall()
+    bad = [r for r in rows if population(r[1], r[2])[0] != r[3]]
+    assert len(rows) > 1000 and not bad, bad[:5]
+    # and every workforce snapshot with a population under the rule has its rate
+    have = {(m.replace("_per_100k", "_fte"), a, d) for m, a, d, _ in rows}
+    missing = [r for r in published.execute(
+        "select metric_id, area_code, period_end from marts.metric_values "
+        "where metric_id in ('officers_fte', 'pcsos_fte')").fetchall()
+        if population(r[1], r[2])[0] is not None and r not in have]
+    assert not missing, missing[:5]
+    # the comparisons: the same population and the mid-year it is from
+    rows = published.execute("select metric_id, area_code, period_end, population, year(population_date) "
+                             "from marts.metric_comparisons").fetchall()
+    bad = [r for r in rows if population(r[1], r[2]) != (r[3], r[4])]
+    assert not bad, bad[:5]
+    # a few by hand: 31 March ends its financial year; a gap of more than 2 years gives no figure
+    assert population("E23000029", dt.date(2019, 3, 31))[1] == 2018
+    assert population("E23000029", dt.date(2019, 4, 30))[1] == 2019
+    assert population("E23000029", dt.date(2023, 3, 31))[1] == 2020
+    assert population("E23000029", dt.date(2024, 3, 31)) == (None, None)
+    assert population("E23000029", dt.date(2026, 3, 31))[1] == 2024
+    tv = dict(published.execute("select period_end, denominator from marts.metric_values "
+                                "where metric_id = 'da_crimes_per_100k' and area_code = 'E23000029'").fetchall())
+    assert dt.date(2024, 3, 31) not in tv and tv[dt.date(2023, 3, 31)] == population("E23000029", dt.date(2023, 3, 31))[0]

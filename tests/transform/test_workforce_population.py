@@ -126,7 +126,9 @@ def test_half_yearly_snapshots_2014_to_2025(published):
     assert [(d.isoformat(), m, v) for d, m, v in tv] == [
         ("2024-09-30", "officers_fte", 5023), ("2025-03-31", "officers_fte", 5000),
         ("2025-09-30", "officers_fte", 4993), ("2026-03-31", "officers_fte", 5085),
-        ("2026-03-31", "officers_per_100k", pytest.approx(5085 / 2640200 * 100000)),
+        # per 100k from the mid-2024 PFA population for every date of 2024/25 to 2026/27 (the population rule)
+        *[(d, "officers_per_100k", pytest.approx(v / 2640200 * 100000))
+          for d, v in (("2024-09-30", 5023), ("2025-03-31", 5000), ("2025-09-30", 4993), ("2026-03-31", 5085))],
         ("2024-09-30", "pcsos_fte", 249), ("2025-03-31", "pcsos_fte", 258), ("2025-09-30", "pcsos_fte", 242)]
     # Kent is missing from the 2024-2025 source: no England and Wales figure for those dates
     assert published.execute("select count(*) from marts.fct_workforce where area_code = 'K04000001' "
@@ -173,7 +175,7 @@ def test_buckinghamshire_lands_in_thames_valley(pipeline_store):
                              "from intermediate.int_population__lad_pfa").fetchall() == [(331, 331)]
 
 
-def test_per_100k_rates_use_the_preceding_mid_year(published):
+def test_per_100k_rates_use_the_population_of_their_financial_year(published):
     v, num, den = _metric(published, "officers_per_100k", "E23000029", dt.date(2020, 9, 30))
     assert (num, den) == (pytest.approx(4415.27), 2431905)
     assert v == pytest.approx(4415.27 / 2431905 * 100000)
@@ -183,12 +185,16 @@ def test_per_100k_rates_use_the_preceding_mid_year(published):
     assert mar19[1] == _metric(published, "pcsos_fte", "E23000021", dt.date(2019, 3, 31))[0]
     sep19 = _metric(published, "officers_per_100k", "K04000001", dt.date(2019, 9, 30))
     assert sep19[2] == _metric(published, "population", "K04000001", dt.date(2019, 6, 30))[0]
-    # no LAD estimate after mid-2020 is bundled: no rate more than a year after it, except officers at
-    # 31 March 2026 with the mid-2024 PFA population bundled beside them (test_fresher_workforce.py)
-    assert published.execute("select distinct metric_id, period_end from marts.metric_values "
-                             "where metric_id in ('officers_per_100k', 'pcsos_per_100k') "
-                             "and period_end > date '2021-03-31'").fetchall() == \
-        [("officers_per_100k", dt.date(2026, 3, 31))]
+    # the rule (int_population__for_period): the financial year's mid-year, else the latest up to 2
+    # years older; no LAD estimate after mid-2020 is bundled, so 31 March 2022 uses mid-2020 and
+    # 2023/24 has none; from 2024/25 the mid-2024 PFA population bundled beside the 2026 officers
+    after = published.execute("select distinct metric_id, period_end, regexp_extract(source, 'mid-(\\d{4})', 1) "
+                              "from marts.metric_values where metric_id in ('officers_per_100k', 'pcsos_per_100k') "
+                              "and period_end > date '2021-03-31' order by all").fetchall()
+    assert {(p, y) for _, p, y in after} == {(dt.date(2022, 3, 31), "2020"), (dt.date(2024, 9, 30), "2024"),
+                                             (dt.date(2025, 3, 31), "2024"), (dt.date(2025, 9, 30), "2024"),
+                                             (dt.date(2026, 3, 31), "2024")}
+    assert ("officers_per_100k", dt.date(2026, 3, 31), "2024") in after
 
 
 # --- the ODS reader -------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ with by_force as (
 union all
 
 -- Per 100,000 residents, complete financial years only (12 months): crimes in the year over the
--- ONS mid-year population of the year's start, or the latest earlier mid-year the warehouse holds
--- (mid-2020 for 2022/23 with the bundled edition).
+-- population of the financial year (int_population__for_period, THE population rule; mid-2020 for
+-- 2021/22 and 2022/23 with the bundled edition, mid-2024 from 2024/25).
 select
     'da_crimes_per_100k'                          as metric_id,
     y.area_code,
@@ -31,7 +31,8 @@ select
     y.crimes::double                              as numerator,
     p.population::double                          as denominator,
     y.is_sample,
-    'SAMPLE data: generated domestic abuse monthly feed (pcp sample domestic_abuse); population: ' || p.source as source
+    'SAMPLE data: generated domestic abuse monthly feed (pcp sample domestic_abuse); population: ' || p.source
+        || ', mid-' || year(p.population_date) as source
 from (
     select area_code,
            make_date(year(period_end - interval 3 month)::int + 1, 3, 31) as period_end,
@@ -40,6 +41,5 @@ from (
     group by all
     having count(*) = 12
 ) as y
-inner join {{ ref('int_population__pfa_year') }} as p
-    on p.area_code = y.area_code and p.mid_year <= year(y.period_end) - 1
-qualify row_number() over (partition by y.area_code, y.period_end order by p.mid_year desc) = 1
+inner join {{ ref('int_population__for_period') }} as p
+    on p.area_code = y.area_code and p.financial_year = {{ financial_year_of('y.period_end') }}

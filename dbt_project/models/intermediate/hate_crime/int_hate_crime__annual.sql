@@ -1,9 +1,9 @@
 -- Hate crimes by area (43 forces and England and Wales), financial year and strand, long format.
 -- England and Wales (K04000001) is the sum of the 43 territorial forces, only for years where all 43
 -- are present (macro all_forces_present; an absent force is listed in marts.fct_not_supplied).
--- British Transport Police is not in this source. Rates per 100,000 residents use the
--- ONS mid-year estimate for the year the financial year starts in (2018/19 -> mid-2018), as the Home
--- Office does; the BBC file's own population column is kept beside it for comparison only.
+-- British Transport Police is not in this source. Rates per 100,000 residents use the population of
+-- the financial year (int_population__for_period, THE population rule: 2018/19 -> mid-2018), as the
+-- Home Office does; the BBC file's own population column is kept beside it for comparison only.
 with forces as (
     select * from {{ ref('stg_bbc__hate_crime_by_force_strand') }}
 ),
@@ -30,10 +30,10 @@ england_and_wales as (
 ),
 
 with_population as (
-    select h.*, p.population, p.mid_year
+    select h.*, p.population, year(p.population_date) as mid_year
     from (select * from by_force union all by name select * from england_and_wales) as h
-    left join {{ ref('int_population__pfa_year') }} as p
-        on p.area_code = h.area_code and p.mid_year = year(h.period_end) - 1
+    left join {{ ref('int_population__for_period') }} as p
+        on p.area_code = h.area_code and p.financial_year = {{ financial_year_of('h.period_end') }}
 )
 
 select

@@ -1,7 +1,7 @@
 {#
   Every force figure beside England and Wales and its peer group at the same period, on one basis:
-  per 100,000 residents for counts (FTE, headcount, count, hours; population: the latest mid-year
-  estimate on or before the period, if no more than 2 years older), the figure itself for rates,
+  per 100,000 residents for counts (FTE, headcount, count, hours; population: THE population rule,
+  macros/rates.sql population_by_financial_year, over the population figures of metric_values), the figure itself for rates,
   percentages and times. Peer-group values are the group's own total rate: sum of counts over sum of
   population, sum of numerators over sum of denominators for percentages, else the mean of the peers;
   left empty when a peer lacks what that needs (never a total over part of the group).
@@ -11,18 +11,24 @@ with mv as (
     select * from {{ ref('metric_values') }}
 ),
 
+estimates as (
+    select area_code, period_end as population_date, value as population, is_sample, source
+    from mv where metric_id = 'population'
+),
+
 population as (
-    select area_code, period_end, value as population from mv where metric_id = 'population'
+    {{ population_by_financial_year('estimates') }}
 ),
 
 figures as (
     select
         v.*,
         {{ per_100k_applies('v.unit') }} as per_100k_applies,
-        case when p.period_end > v.period_end - {{ population_max_age() }} then p.population end as population,
-        case when p.period_end > v.period_end - {{ population_max_age() }} then p.period_end end as population_date
+        p.population,
+        p.population_date
     from mv as v
-    asof left join population as p on p.area_code = v.area_code and p.period_end <= v.period_end
+    left join population as p
+        on p.area_code = v.area_code and p.financial_year = {{ financial_year_of('v.period_end') }}
     where v.metric_id <> 'population'
 ),
 

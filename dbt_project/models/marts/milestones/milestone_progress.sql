@@ -13,8 +13,13 @@ mv as (
     select * from {{ ref('int_milestones__metric_values') }}
 ),
 
+estimates as (
+    select area_code, period_end as population_date, value as population, is_sample, source
+    from mv where metric_id = 'population'
+),
+
 population as (
-    select area_code, period_end, value as population from mv where metric_id = 'population'
+    {{ population_by_financial_year('estimates') }}
 ),
 
 loads as (
@@ -23,39 +28,42 @@ loads as (
     where status = 'accepted'
 ),
 
--- Comparisons at the same period: per 100,000 residents for counts (population: latest mid-year
--- estimate on or before the period), the figure itself for rates, percentages and times.
+-- Comparisons at the same period: per 100,000 residents for counts (population: THE population rule,
+-- macros/rates.sql population_by_financial_year), the figure itself for rates, percentages and times.
 scaled as (
     select e.*, {{ per_100k_applies('e.unit') }} as per_100k_applies
     from s0 as e
 ),
 
 own_pop as (
-    select s.milestone_id, s.reporting_date, s.latest_date, p.population, p.period_end as population_date
+    select s.milestone_id, s.reporting_date, s.latest_date, p.population, p.population_date
     from scaled as s
-    asof inner join population as p on p.area_code = s.area_code and p.period_end <= s.latest_date
-    where s.per_100k_applies and p.period_end > s.latest_date - {{ population_max_age() }}
+    inner join population as p
+        on p.area_code = s.area_code and p.financial_year = {{ financial_year_of('s.latest_date') }}
+    where s.per_100k_applies
 ),
 
 ew as (
     select s.milestone_id, s.reporting_date, s.latest_date, v.value, v.numerator, v.denominator,
-           case when p.period_end > s.latest_date - {{ population_max_age() }} then p.population end as population
+           p.population
     from scaled as s
     inner join mv as v
         on v.metric_id = s.metric_id and v.area_code = 'K04000001'
        and v.period_type = s.period_type and v.period_end = s.latest_date
-    asof left join population as p on p.area_code = 'K04000001' and p.period_end <= s.latest_date
+    left join population as p
+        on p.area_code = 'K04000001' and p.financial_year = {{ financial_year_of('s.latest_date') }}
 ),
 
 peer_values as (
     select s.milestone_id, s.reporting_date, s.latest_date, g.peer_area_code, v.value, v.numerator, v.denominator,
-           case when p.period_end > s.latest_date - {{ population_max_age() }} then p.population end as population
+           p.population
     from scaled as s
     inner join {{ ref('peer_groups') }} as g on g.area_code = s.area_code
     inner join mv as v
         on v.metric_id = s.metric_id and v.area_code = g.peer_area_code
        and v.period_type = s.period_type and v.period_end = s.latest_date
-    asof left join population as p on p.area_code = g.peer_area_code and p.period_end <= s.latest_date
+    left join population as p
+        on p.area_code = g.peer_area_code and p.financial_year = {{ financial_year_of('s.latest_date') }}
 ),
 
 peers as (
