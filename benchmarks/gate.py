@@ -28,8 +28,10 @@ def measure(db: Path, rows: int = 1_000_000) -> dict:
     contract = contracts.get(TABLE)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        loads = con.execute("select load_id, rows_read from meta.loads where source_table = ? and status = 'accepted' "
-                            "order by load_id", [TABLE]).fetchall()
+        loads = con.execute(
+            "select load_id, rows_read from meta.loads where source_table = ? and status = 'accepted' order by load_id",
+            [TABLE],
+        ).fetchall()
         ids, n = [], 0
         for load_id, r in loads:
             if n >= rows:
@@ -41,16 +43,24 @@ def measure(db: Path, rows: int = 1_000_000) -> dict:
         sql_s = time.perf_counter() - t
         t = time.perf_counter()
         cols = ", ".join(f'"{c}"' for c in contract.column_names)
-        df = con.execute(f"select {cols}, _row_number from raw.{TABLE} where _load_id in "
-                         f"({', '.join(map(str, ids))})").df()
+        df = con.execute(
+            f"select {cols}, _row_number from raw.{TABLE} where _load_id in ({', '.join(map(str, ids))})"
+        ).df()
         fetch_s = time.perf_counter() - t
         ok_ge = quality._run_suite(TABLE, df).success
         ge_s = time.perf_counter() - t
     finally:
         con.close()
-    return {"rows": n, "loads": len(ids), "expectations": len(quality_sql.suite(TABLE)),
-            "duckdb_seconds": sql_s, "duckdb_passed": ok_sql, "ge_seconds": ge_s,
-            "ge_dataframe_fetch_seconds": fetch_s, "ge_passed": ok_ge}
+    return {
+        "rows": n,
+        "loads": len(ids),
+        "expectations": len(quality_sql.suite(TABLE)),
+        "duckdb_seconds": sql_s,
+        "duckdb_passed": ok_sql,
+        "ge_seconds": ge_s,
+        "ge_dataframe_fetch_seconds": fetch_s,
+        "ge_passed": ok_ge,
+    }
 
 
 def main() -> None:
@@ -60,10 +70,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
     r = measure(a.db, a.rows)
-    print(f"gate on {r['rows']:,} rows ({r['loads']} loads, {r['expectations']} expectations): "
-          f"DuckDB {r['duckdb_seconds']:.2f}s (passed {r['duckdb_passed']}), "
-          f"GE on pandas {r['ge_seconds']:.1f}s incl. {r['ge_dataframe_fetch_seconds']:.1f}s to build the "
-          f"DataFrame (passed {r['ge_passed']})")
+    print(
+        f"gate on {r['rows']:,} rows ({r['loads']} loads, {r['expectations']} expectations): "
+        f"DuckDB {r['duckdb_seconds']:.2f}s (passed {r['duckdb_passed']}), "
+        f"GE on pandas {r['ge_seconds']:.1f}s incl. {r['ge_dataframe_fetch_seconds']:.1f}s to build the "
+        f"DataFrame (passed {r['ge_passed']})"
+    )
     if a.json:
         a.json.write_text(json.dumps(r))
 

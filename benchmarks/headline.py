@@ -21,9 +21,16 @@ from __future__ import annotations
 from pathlib import Path
 
 METRICS = [
-    "calls_101_received", "calls_101_answered", "calls_101_abandoned", "calls_101_callbacks",
-    "calls_101_abandoned_pct", "calls_101_answered_within_target_pct", "calls_101_mean_wait_minutes",
-    "calls_101_p90_wait_minutes", "calls_999_received", "calls_999_answered_within_10s_pct",
+    "calls_101_received",
+    "calls_101_answered",
+    "calls_101_abandoned",
+    "calls_101_callbacks",
+    "calls_101_abandoned_pct",
+    "calls_101_answered_within_target_pct",
+    "calls_101_mean_wait_minutes",
+    "calls_101_p90_wait_minutes",
+    "calls_999_received",
+    "calls_999_answered_within_10s_pct",
 ]
 COUNTS = {m for m in METRICS if m.endswith(("_received", "_answered", "_abandoned", "_callbacks"))}
 # Counts must match exactly; the derived figures (floating point, summed in different orders by
@@ -86,11 +93,17 @@ def pandas_figures(files: list[Path]):
     import pandas as pd
 
     calls = pd.concat(
-        [pd.read_csv(f, usecols=["area_code", "line", "received_at", "answered_at", "outcome",
-                                 "answer_target_seconds"],
-                     dtype={"area_code": "string", "line": "string", "outcome": "string"},
-                     parse_dates=["received_at", "answered_at"]) for f in files],
-        ignore_index=True)
+        [
+            pd.read_csv(
+                f,
+                usecols=["area_code", "line", "received_at", "answered_at", "outcome", "answer_target_seconds"],
+                dtype={"area_code": "string", "line": "string", "outcome": "string"},
+                parse_dates=["received_at", "answered_at"],
+            )
+            for f in files
+        ],
+        ignore_index=True,
+    )
     calls["period_end"] = calls["received_at"].dt.to_period("M").dt.to_timestamp(how="end").dt.normalize()
     calls["wait"] = (calls["answered_at"] - calls["received_at"]).dt.total_seconds()
     calls["within_target"] = calls["wait"] <= calls["answer_target_seconds"]
@@ -98,27 +111,37 @@ def pandas_figures(files: list[Path]):
     keys = ["area_code", "period_end"]
     c101 = calls[calls["line"] == "101"]
     g = c101.groupby(keys)
-    out = pd.DataFrame({
-        "calls_101_received": g.size(),
-        "calls_101_answered": g["outcome"].agg(lambda s: (s == "answered").sum()),
-        "calls_101_abandoned": g["outcome"].agg(lambda s: (s == "abandoned").sum()),
-        "calls_101_callbacks": g["outcome"].agg(lambda s: (s == "call_back").sum()),
-        "within": g["within_target"].sum(),
-        "calls_101_mean_wait_minutes": g["wait"].mean() / 60.0,
-        "calls_101_p90_wait_minutes": g["wait"].quantile(0.9) / 60.0,
-    })
+    out = pd.DataFrame(
+        {
+            "calls_101_received": g.size(),
+            "calls_101_answered": g["outcome"].agg(lambda s: (s == "answered").sum()),
+            "calls_101_abandoned": g["outcome"].agg(lambda s: (s == "abandoned").sum()),
+            "calls_101_callbacks": g["outcome"].agg(lambda s: (s == "call_back").sum()),
+            "within": g["within_target"].sum(),
+            "calls_101_mean_wait_minutes": g["wait"].mean() / 60.0,
+            "calls_101_p90_wait_minutes": g["wait"].quantile(0.9) / 60.0,
+        }
+    )
     out["calls_101_abandoned_pct"] = 100.0 * out["calls_101_abandoned"] / out["calls_101_received"]
     out["calls_101_answered_within_target_pct"] = 100.0 * out["within"] / out["calls_101_received"]
     g999 = calls[calls["line"] == "999"].groupby(keys)
-    out = out.join(pd.DataFrame({"calls_999_received": g999.size(),
-                                 "t999": g999["within_10s"].sum()}), how="outer")
-    counts = [c for c in out.columns if c.startswith("calls_") and c.split("_")[-1] in
-              ("received", "answered", "abandoned", "callbacks")]
+    out = out.join(pd.DataFrame({"calls_999_received": g999.size(), "t999": g999["within_10s"].sum()}), how="outer")
+    counts = [
+        c
+        for c in out.columns
+        if c.startswith("calls_") and c.split("_")[-1] in ("received", "answered", "abandoned", "callbacks")
+    ]
     out[counts] = out[counts].fillna(0)  # a force with 101 calls but no 999 calls that month has 0 of them
-    out["calls_999_answered_within_10s_pct"] = 100.0 * out["t999"] / out["calls_999_received"].where(
-        out["calls_999_received"] > 0)
-    long = (out[METRICS].astype("float64").reset_index()
-            .melt(id_vars=keys, var_name="metric_id", value_name="value").dropna(subset=["value"]))
+    out["calls_999_answered_within_10s_pct"] = (
+        100.0 * out["t999"] / out["calls_999_received"].where(out["calls_999_received"] > 0)
+    )
+    long = (
+        out[METRICS]
+        .astype("float64")
+        .reset_index()
+        .melt(id_vars=keys, var_name="metric_id", value_name="value")
+        .dropna(subset=["value"])
+    )
     long["period_end"] = long["period_end"].dt.date
     return long[COLUMNS]
 
@@ -132,7 +155,8 @@ def warehouse_figures(published_db: Path):
         return con.sql(
             f"select metric_id, area_code, period_end, value from marts.metric_values "
             f"where metric_id in ({ids}) and period_type = 'month' and area_code <> 'K04000001' "
-            f"and is_sample").df()[COLUMNS]
+            f"and is_sample"
+        ).df()[COLUMNS]
     finally:
         con.close()
 
@@ -159,6 +183,7 @@ def compare(expected, found, label: str) -> list[str]:
     bad = (exact & (x != y)) | (~exact & ((x - y).abs() > REL_TOL * x.abs().clip(lower=1.0)))
     if bad.any():
         first = x[bad].index[:3]
-        problems.append(f"{label}: {int(bad.sum())} figure(s) differ, e.g. "
-                        + "; ".join(f"{k}: {x[k]} vs {y[k]}" for k in first))
+        problems.append(
+            f"{label}: {int(bad.sum())} figure(s) differ, e.g. " + "; ".join(f"{k}: {x[k]} vs {y[k]}" for k in first)
+        )
     return problems

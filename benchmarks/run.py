@@ -51,21 +51,41 @@ def parse_size(text: str) -> int:
 
 
 def machine() -> dict:
-    mem = next((int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), None)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    mem = next(
+        (
+            int(line.split()[1]) * 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        None,
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     import duckdb
     import pandas
 
-    return {"cpus": os.cpu_count(), "nproc": int(subprocess.run(["nproc"], capture_output=True, text=True).stdout),
-            "cpu_model": cpu, "memory_gib": round(mem / 2**30, 1) if mem else None,
-            "os": platform.platform(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-            "pandas": pandas.__version__, "load_average_at_start": os.getloadavg()}
+    return {
+        "cpus": os.cpu_count(),
+        "nproc": int(subprocess.run(["nproc"], capture_output=True, text=True).stdout),
+        "cpu_model": cpu,
+        "memory_gib": round(mem / 2**30, 1) if mem else None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pandas.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
 # generation
+
 
 def generate(scale: float, first: dt.date, months: int, out: Path) -> dict:
     """Write the call log for all 43 forces, one CSV per force per month, ``months`` months from ``first``."""
@@ -79,10 +99,16 @@ def generate(scale: float, first: dt.date, months: int, out: Path) -> dict:
             return {**done, "seconds": 0.0, "reused": True}
     names = [f.area_name for f in samples.forces().values()]
     t0 = time.perf_counter()
-    files = list(samples.write_feed("calls", names, first, _add_months(first, months) - dt.timedelta(days=1),
-                                    SEED, out, scale))
-    gen = {**key, "files": len(files), "rows": count_rows(files), "bytes": sum(f.stat().st_size for f in files),
-           "seconds": time.perf_counter() - t0}
+    files = list(
+        samples.write_feed("calls", names, first, _add_months(first, months) - dt.timedelta(days=1), SEED, out, scale)
+    )
+    gen = {
+        **key,
+        "files": len(files),
+        "rows": count_rows(files),
+        "bytes": sum(f.stat().st_size for f in files),
+        "seconds": time.perf_counter() - t0,
+    }
     manifest.write_text(json.dumps(gen))
     return gen
 
@@ -103,6 +129,7 @@ def count_rows(files: list[Path]) -> int:
 # ---------------------------------------------------------------------------------------------------
 # one path, in a child process
 
+
 def warm(data: Path) -> None:
     """Read every input file once, untimed, so each path starts with them in the page cache: files
     kept from an earlier run (--keep) are otherwise cold for whichever path runs first (the floor)."""
@@ -118,8 +145,14 @@ def run_child(mode: str, data: Path, work: Path, timeout: int = 6 * 3600) -> dic
     out = work / f"{mode}.json"
     env = {**os.environ, "PCP_VAR_DIR": str(work / "var"), "PYTHONWARNINGS": "ignore"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.run", "--child", mode, str(data), str(work)],
-                            cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.run", "--child", mode, str(data), str(work)],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         log, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -209,8 +242,10 @@ def warehouse_path(files: list[Path]) -> dict:
 # ---------------------------------------------------------------------------------------------------
 # the series
 
-def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: bool = True,
-               setup: Path | None = None) -> dict:
+
+def bench_size(
+    rows: int, months: int, root: Path, pandas_max: int, increment: bool = True, setup: Path | None = None
+) -> dict:
     import pandas as pd
 
     from benchmarks import headline
@@ -218,8 +253,11 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
     root.mkdir(parents=True, exist_ok=True)
     data, extra, work = root / "calls", root / "next_month", root / "work"
     gen = generate(rows / (NATIONAL_ROWS_PER_MONTH * months), START, months, data)
-    print(f"\n== {gen['rows']:,} call rows ({gen['files']} files, {gen['bytes'] / 2**20:,.0f} MiB, "
-          f"{months} months, scale {gen['scale']:.4f}); generated in {gen['seconds']:.1f}s", flush=True)
+    print(
+        f"\n== {gen['rows']:,} call rows ({gen['files']} files, {gen['bytes'] / 2**20:,.0f} MiB, "
+        f"{months} months, scale {gen['scale']:.4f}); generated in {gen['seconds']:.1f}s",
+        flush=True,
+    )
     res: dict = {"target_rows": rows, "rows": gen["rows"], "generate": gen, "paths": {}}
     shutil.rmtree(work, ignore_errors=True)  # a kept folder from an earlier run: start from the setup again
     work.mkdir()
@@ -232,12 +270,18 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
         r = run_child(mode, data, work)
         r["rows_per_second"] = gen["rows"] / r["seconds"]
         res["paths"][mode] = r
-        print(f"   {mode:<10} {r['seconds']:8.1f}s  {r['peak_rss_bytes'] / 2**30:5.2f} GiB peak  "
-              f"{r['rows_per_second']:>12,.0f} rows/s", flush=True)
+        print(
+            f"   {mode:<10} {r['seconds']:8.1f}s  {r['peak_rss_bytes'] / 2**30:5.2f} GiB peak  "
+            f"{r['rows_per_second']:>12,.0f} rows/s",
+            flush=True,
+        )
         if mode == "warehouse":
             st = r["stages"]
-            print("              " + ", ".join(f"{k} {st[k]:.2f}s" for k in ("land", "load", "gate", "dbt_build",
-                                                                            "publish")), flush=True)
+            print(
+                "              "
+                + ", ".join(f"{k} {st[k]:.2f}s" for k in ("land", "load", "gate", "dbt_build", "publish")),
+                flush=True,
+            )
     figures = {m: pd.read_parquet(work / f"{m}.parquet") for m in res["paths"]}
     problems = headline.compare(figures["floor"], figures["warehouse"], "warehouse vs floor")
     if "pandas" in figures:
@@ -245,13 +289,27 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
     res["figures_compared"] = len(figures["floor"])
     res["agree"] = not problems
     res["problems"] = problems
-    print(f"   figures: {len(figures['floor']):,} per path; "
-          + ("all paths agree" if not problems else "DISAGREE:\n     " + "\n     ".join(problems)), flush=True)
+    print(
+        f"   figures: {len(figures['floor']):,} per path; "
+        + ("all paths agree" if not problems else "DISAGREE:\n     " + "\n     ".join(problems)),
+        flush=True,
+    )
     if gen["rows"] >= 1_000_000 and not GATE:
         # the gate on one 1M-row batch, GE on pandas vs the same suite in DuckDB (benchmarks/gate.py)
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.gate", str(work / "var" / "build" / "working.duckdb"),
-                               "--json", str(work / "gate.json")], cwd=PROJECT, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.gate",
+                str(work / "var" / "build" / "working.duckdb"),
+                "--json",
+                str(work / "gate.json"),
+            ],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
         if proc.returncode == 0:
             res["gate"] = GATE[rows] = json.loads((work / "gate.json").read_text())
             print("   " + proc.stdout.strip(), flush=True)
@@ -262,9 +320,11 @@ def bench_size(rows: int, months: int, root: Path, pandas_max: int, increment: b
         r["rows"] = nxt["rows"]
         r["share_of_full"] = r["seconds"] / res["paths"]["warehouse"]["seconds"]
         res["increment"] = r
-        print(f"   increment  {r['seconds']:8.1f}s  one more month ({r['rows']:,} rows) = "
-              f"{100 * r['share_of_full']:.1f}% of the full build; publish {r['stages']['publish']:.2f}s",
-              flush=True)
+        print(
+            f"   increment  {r['seconds']:8.1f}s  one more month ({r['rows']:,} rows) = "
+            f"{100 * r['share_of_full']:.1f}% of the full build; publish {r['stages']['publish']:.2f}s",
+            flush=True,
+        )
     return res
 
 
@@ -279,20 +339,40 @@ def targets(res: dict) -> list[tuple[str, bool | None, str]]:
     """(target, met (None: not measured), the figure) for one size; after ``ratios``."""
     wh = res["paths"]["warehouse"]
     inc = res.get("increment")
-    out = [("warehouse faster than pandas", res["pandas_over_warehouse"] > 1 if "pandas_over_warehouse" in res
-            else None, f"pandas/warehouse {res.get('pandas_over_warehouse', float('nan')):.2f}x"
-            + (" (pandas extrapolated)" if res.get("pandas_extrapolated") else "")),
-           (f"warehouse within {MAX_OVER_FLOOR:g}x the DuckDB floor", res["warehouse_over_floor"] <= MAX_OVER_FLOOR,
-            f"{res['warehouse_over_floor']:.2f}x"),
-           (f"+1 month at most {MAX_INCREMENT_SHARE:.0%} of a full build",
+    out = [
+        (
+            "warehouse faster than pandas",
+            res["pandas_over_warehouse"] > 1 if "pandas_over_warehouse" in res else None,
+            f"pandas/warehouse {res.get('pandas_over_warehouse', float('nan')):.2f}x"
+            + (" (pandas extrapolated)" if res.get("pandas_extrapolated") else ""),
+        ),
+        (
+            f"warehouse within {MAX_OVER_FLOOR:g}x the DuckDB floor",
+            res["warehouse_over_floor"] <= MAX_OVER_FLOOR,
+            f"{res['warehouse_over_floor']:.2f}x",
+        ),
+        (
+            f"+1 month at most {MAX_INCREMENT_SHARE:.0%} of a full build",
             inc["share_of_full"] <= MAX_INCREMENT_SHARE if inc else None,
-            f"{100 * inc['share_of_full']:.1f}%" if inc else "not run")]
+            f"{100 * inc['share_of_full']:.1f}%" if inc else "not run",
+        ),
+    ]
     publishes = [wh["stages"]["publish"]] + ([inc["stages"]["publish"]] if inc else [])
-    out.append((f"publish under {MAX_PUBLISH_SECONDS:g}s", max(publishes) < MAX_PUBLISH_SECONDS,
-                " / ".join(f"{x:.2f}s" for x in publishes)))
+    out.append(
+        (
+            f"publish under {MAX_PUBLISH_SECONDS:g}s",
+            max(publishes) < MAX_PUBLISH_SECONDS,
+            " / ".join(f"{x:.2f}s" for x in publishes),
+        )
+    )
     peaks = [wh["peak_rss_bytes"]] + ([inc["peak_rss_bytes"]] if inc else [])
-    out.append((f"peak memory under {MAX_PEAK_BYTES / 2**30:g} GiB", max(peaks) < MAX_PEAK_BYTES,
-                f"{max(peaks) / 2**30:.2f} GiB"))
+    out.append(
+        (
+            f"peak memory under {MAX_PEAK_BYTES / 2**30:g} GiB",
+            max(peaks) < MAX_PEAK_BYTES,
+            f"{max(peaks) / 2**30:.2f} GiB",
+        )
+    )
     return out
 
 
@@ -317,38 +397,52 @@ def ratios(res: dict, pandas_rate: float | None) -> None:
 
 
 def table(results: list[dict]) -> list[str]:
-    head = ("| call rows | path | seconds | peak RSS (GiB) | rows/s | warehouse/floor | pandas/warehouse "
-            "| +1 month / full | figures agree |")
+    head = (
+        "| call rows | path | seconds | peak RSS (GiB) | rows/s | warehouse/floor | pandas/warehouse "
+        "| +1 month / full | figures agree |"
+    )
     out = [head, "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         for mode in ("floor", "warehouse", "pandas"):
             p = r["paths"].get(mode)
             if p is None and mode == "pandas" and "pandas_seconds" in r:
-                out.append(f"| {r['rows']:,} | pandas (extrapolated) | {r['pandas_seconds']:.1f} | - | "
-                           f"{r['rows'] / r['pandas_seconds']:,.0f} | | {r['pandas_over_warehouse']:.2f}x | | |")
+                out.append(
+                    f"| {r['rows']:,} | pandas (extrapolated) | {r['pandas_seconds']:.1f} | - | "
+                    f"{r['rows'] / r['pandas_seconds']:,.0f} | | {r['pandas_over_warehouse']:.2f}x | | |"
+                )
                 continue
             if p is None:
                 continue
-            extra = {"warehouse": (f"{r['warehouse_over_floor']:.2f}x",
-                                   f"{r['pandas_over_warehouse']:.2f}x" if "pandas_over_warehouse" in r else "",
-                                   f"{100 * r['increment']['share_of_full']:.1f}%" if "increment" in r else "",
-                                   "yes" if r["agree"] else "NO")}.get(mode, ("", "", "", ""))
-            out.append(f"| {r['rows']:,} | {mode} | {p['seconds']:.1f} | {p['peak_rss_bytes'] / 2**30:.2f} | "
-                       f"{p['rows_per_second']:,.0f} | " + " | ".join(extra) + " |")
+            extra = {
+                "warehouse": (
+                    f"{r['warehouse_over_floor']:.2f}x",
+                    f"{r['pandas_over_warehouse']:.2f}x" if "pandas_over_warehouse" in r else "",
+                    f"{100 * r['increment']['share_of_full']:.1f}%" if "increment" in r else "",
+                    "yes" if r["agree"] else "NO",
+                )
+            }.get(mode, ("", "", "", ""))
+            out.append(
+                f"| {r['rows']:,} | {mode} | {p['seconds']:.1f} | {p['peak_rss_bytes'] / 2**30:.2f} | "
+                f"{p['rows_per_second']:,.0f} | " + " | ".join(extra) + " |"
+            )
     return out
 
 
 def stages_table(results: list[dict]) -> list[str]:
-    out = ["| call rows | files | land | load | gate | dbt build | dbt + publish | publish | +1 month: load | "
-           "+1 month: gate | +1 month: dbt + publish | +1 month: publish |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "| call rows | files | land | load | gate | dbt build | dbt + publish | publish | +1 month: load | "
+        "+1 month: gate | +1 month: dbt + publish | +1 month: publish |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         s = r["paths"]["warehouse"]["stages"]
         i = r.get("increment", {}).get("stages", {})
-        out.append(f"| {r['rows']:,} | {r['generate']['files']} | {s['land']:.1f} | {s['load']:.1f} | "
-                   f"{s['gate']:.1f} | {s['dbt_build']:.1f} ({s.get('dbt_nodes', '?')} nodes) | {s['dbt_and_publish']:.1f} | "
-                   f"{_secs(s.get('publish'))} | {i.get('load', 0):.1f} | {i.get('gate', 0):.1f} | "
-                   f"{i.get('dbt_and_publish', 0):.1f} | {_secs(i.get('publish'))} |")
+        out.append(
+            f"| {r['rows']:,} | {r['generate']['files']} | {s['land']:.1f} | {s['load']:.1f} | "
+            f"{s['gate']:.1f} | {s['dbt_build']:.1f} ({s.get('dbt_nodes', '?')} nodes) | {s['dbt_and_publish']:.1f} | "
+            f"{_secs(s.get('publish'))} | {i.get('load', 0):.1f} | {i.get('gate', 0):.1f} | "
+            f"{i.get('dbt_and_publish', 0):.1f} | {_secs(i.get('publish'))} |"
+        )
     return out
 
 
@@ -408,8 +502,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
     facts = machine()
-    print(f"machine: {facts['nproc']} CPUs ({facts['cpu_model']}), {facts['memory_gib']} GiB; "
-          f"sizes {', '.join(f'{s:,}' for s in sizes)} call rows over {a.months} months", flush=True)
+    print(
+        f"machine: {facts['nproc']} CPUs ({facts['cpu_model']}), {facts['memory_gib']} GiB; "
+        f"sizes {', '.join(f'{s:,}' for s in sizes)} call rows over {a.months} months",
+        flush=True,
+    )
     root = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="pcp-bench-"))
     results, pandas_rate = [], None
     try:
@@ -417,18 +514,22 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(setup, ignore_errors=True)
         setup.mkdir(parents=True)
         facts["setup"] = run_child("setup", setup, setup)
-        print(f"setup (bundled public sources built and published once): {facts['setup']['seconds']:.1f}s, "
-              f"of which dbt build of all {facts['setup']['dbt_nodes']} nodes "
-              f"{facts['setup']['dbt_build_seconds']:.1f}s", flush=True)
+        print(
+            f"setup (bundled public sources built and published once): {facts['setup']['seconds']:.1f}s, "
+            f"of which dbt build of all {facts['setup']['dbt_nodes']} nodes "
+            f"{facts['setup']['dbt_build_seconds']:.1f}s",
+            flush=True,
+        )
         for size in sizes:
-            res = bench_size(size, a.months, root / f"{size}", parse_size(a.pandas_max), not a.no_increment,
-                             setup)
+            res = bench_size(size, a.months, root / f"{size}", parse_size(a.pandas_max), not a.no_increment, setup)
             if "pandas" in res["paths"]:
                 pandas_rate = res["rows"] / res["paths"]["pandas"]["seconds"]
             ratios(res, pandas_rate)
             res["targets"] = targets(res)
             for name, met, figure in res["targets"]:
-                print(f"   target: {name}: {'-' if met is None else 'met' if met else 'NOT met'} ({figure})", flush=True)
+                print(
+                    f"   target: {name}: {'-' if met is None else 'met' if met else 'NOT met'} ({figure})", flush=True
+                )
             results.append(res)
             if not a.keep:
                 shutil.rmtree(root / f"{size}", ignore_errors=True)
@@ -436,8 +537,13 @@ def main(argv: list[str] | None = None) -> int:
         if not a.keep:
             shutil.rmtree(root, ignore_errors=True)
     if not a.no_dag_parse:  # benchmarks/dag_parse.py (the Airflow engineer's): ms per DAG file
-        proc = subprocess.run([sys.executable, str(HERE / "dag_parse.py"), "--repeat", "10"], cwd=PROJECT,
-                              capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        proc = subprocess.run(
+            [sys.executable, str(HERE / "dag_parse.py"), "--repeat", "10"],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
         facts["dag_parse"] = proc.stdout.strip() if proc.returncode == 0 else f"failed: {proc.stderr[-500:]}"
     write_results(results, facts, a)
     return 0 if all(r["agree"] for r in results) else 1
@@ -445,28 +551,52 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_results(results: list[dict], facts: dict, a, run_at: str | None = None) -> None:
     a.out.mkdir(parents=True, exist_ok=True)
-    doc = {"run_at": run_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": facts,
-           "months": a.months, "pandas_max_rows": parse_size(a.pandas_max), "results": results}
+    doc = {
+        "run_at": run_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": facts,
+        "months": a.months,
+        "pandas_max_rows": parse_size(a.pandas_max),
+        "results": results,
+    }
     (a.out / "results.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
-    lines = [f"# Benchmark results ({doc['run_at']})", "",
-             f"Machine: {facts['nproc']} CPUs ({facts['cpu_model']}), {facts['memory_gib']} GiB RAM, "
-             f"{facts['os']}; Python {facts['python']}, DuckDB {facts['duckdb']}, pandas {facts['pandas']}; "
-             f"load average at start {', '.join(f'{x:.1f}' for x in facts['load_average_at_start'])} "
-             f"(shared machine: trust ratios more than seconds).", "",
-             f"SAMPLE call log, all 43 forces, {a.months} months; pandas measured up to "
-             f"{parse_size(a.pandas_max):,} rows, extrapolated linearly beyond. Written by `make bench`.", "",
-             *table(results), "", "Warehouse stages (seconds):", "", *stages_table(results), "",
-             "Targets (docs/benchmark.md):", "", *targets_lines(results), ""]
+    lines = [
+        f"# Benchmark results ({doc['run_at']})",
+        "",
+        f"Machine: {facts['nproc']} CPUs ({facts['cpu_model']}), {facts['memory_gib']} GiB RAM, "
+        f"{facts['os']}; Python {facts['python']}, DuckDB {facts['duckdb']}, pandas {facts['pandas']}; "
+        f"load average at start {', '.join(f'{x:.1f}' for x in facts['load_average_at_start'])} "
+        f"(shared machine: trust ratios more than seconds).",
+        "",
+        f"SAMPLE call log, all 43 forces, {a.months} months; pandas measured up to "
+        f"{parse_size(a.pandas_max):,} rows, extrapolated linearly beyond. Written by `make bench`.",
+        "",
+        *table(results),
+        "",
+        "Warehouse stages (seconds):",
+        "",
+        *stages_table(results),
+        "",
+        "Targets (docs/benchmark.md):",
+        "",
+        *targets_lines(results),
+        "",
+    ]
     if facts.get("setup", {}).get("dbt_nodes"):
-        lines += [f"Before the series, the bundled public sources were built and published once (untimed): "
-                  f"`dbt build` of the whole project, {facts['setup']['dbt_nodes']} nodes, took "
-                  f"{facts['setup']['dbt_build_seconds']:.1f}s of node time.", ""]
+        lines += [
+            f"Before the series, the bundled public sources were built and published once (untimed): "
+            f"`dbt build` of the whole project, {facts['setup']['dbt_nodes']} nodes, took "
+            f"{facts['setup']['dbt_build_seconds']:.1f}s of node time.",
+            "",
+        ]
     for r in results:
         if r.get("gate"):
             g = r["gate"]
-            lines += [f"Quality gate on one batch of {g['rows']:,} call rows ({g['expectations']} expectations, "
-                      f"benchmarks/gate.py): DuckDB {g['duckdb_seconds']:.2f}s; GE on pandas {g['ge_seconds']:.1f}s "
-                      f"(of which {g['ge_dataframe_fetch_seconds']:.1f}s building the DataFrame).", ""]
+            lines += [
+                f"Quality gate on one batch of {g['rows']:,} call rows ({g['expectations']} expectations, "
+                f"benchmarks/gate.py): DuckDB {g['duckdb_seconds']:.2f}s; GE on pandas {g['ge_seconds']:.1f}s "
+                f"(of which {g['ge_dataframe_fetch_seconds']:.1f}s building the DataFrame).",
+                "",
+            ]
     if facts.get("dag_parse"):
         lines += ["DAG file parse times (benchmarks/dag_parse.py):", "", "```", facts["dag_parse"], "```", ""]
     for r in results:
@@ -474,8 +604,14 @@ def write_results(results: list[dict], facts: dict, a, run_at: str | None = None
             lines.append(f"- DISAGREEMENT at {r['rows']:,} rows: {p}")
     (a.out / "results.md").write_text("\n".join(lines) + "\n")
     plot(results, a.out / "scaling.png")
-    print("\n" + "\n".join(table(results)) + "\n\n" + "\n".join(stages_table(results))
-          + "\n\n" + "\n".join(targets_lines(results)))
+    print(
+        "\n"
+        + "\n".join(table(results))
+        + "\n\n"
+        + "\n".join(stages_table(results))
+        + "\n\n"
+        + "\n".join(targets_lines(results))
+    )
     print(f"\nwrote {a.out / 'results.md'}, results.json and scaling.png")
 
 

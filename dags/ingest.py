@@ -28,14 +28,17 @@ def ingest_dag(domain: str, cron: str, why: str):
     )
     def ingest():
         @task(**WRITER, outlets=[raw])
-        def load_and_validate(dag_run=None, data_interval_start=None, data_interval_end=None,
-                              outlet_events=None) -> dict:
+        def load_and_validate(
+            dag_run=None, data_interval_start=None, data_interval_end=None, outlet_events=None
+        ) -> dict:
             from warehouse.orchestrate import tasks as orchestration
 
             backfill = str(getattr(dag_run.run_type, "value", dag_run.run_type)) == "backfill"
-            summary = orchestration.ingest(domain,
-                                           landed_from=data_interval_start if backfill else None,
-                                           landed_to=data_interval_end if backfill else None)
+            summary = orchestration.ingest(
+                domain,
+                landed_from=data_interval_start if backfill else None,
+                landed_to=data_interval_end if backfill else None,
+            )
             outlet_events[raw].extra = {"new_load_ids": summary["new_load_ids"]}
             return summary
 

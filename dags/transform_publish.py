@@ -15,8 +15,9 @@ RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in 
 
 @dag(
     dag_id="transform_publish",
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable(BACKSTOP_CRON, timezone="UTC"),
-                                 assets=AssetAny(*RAW_ASSETS)),
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(BACKSTOP_CRON, timezone="UTC"), assets=AssetAny(*RAW_ASSETS)
+    ),
     start_date=START,
     catchup=False,
     max_active_runs=1,

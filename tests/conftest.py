@@ -36,11 +36,13 @@ def built_var(tmp_path_factory) -> Path:
     """
     d = tmp_path_factory.mktemp("built") / "var"
     env = {**os.environ, "PCP_VAR_DIR": str(d)}
-    proc = subprocess.run([str(VENV_BIN / "pcp"), "sample", "defaults"], env=env, capture_output=True,
-                          text=True, cwd=PROJECT, timeout=600)  # the SAMPLE force feeds, as `make run` does
+    proc = subprocess.run(
+        [str(VENV_BIN / "pcp"), "sample", "defaults"], env=env, capture_output=True, text=True, cwd=PROJECT, timeout=600
+    )  # the SAMPLE force feeds, as `make run` does
     assert proc.returncode == 0, f"pcp sample defaults failed:\n{proc.stdout}\n{proc.stderr}"
-    proc = subprocess.run([str(VENV_BIN / "pcp"), "build"], env=env, capture_output=True, text=True,
-                          cwd=PROJECT, timeout=1800)
+    proc = subprocess.run(
+        [str(VENV_BIN / "pcp"), "build"], env=env, capture_output=True, text=True, cwd=PROJECT, timeout=1800
+    )
     assert proc.returncode == 0, f"pcp build failed:\n{proc.stdout}\n{proc.stderr}"
     return d
 
@@ -85,8 +87,9 @@ def frozen_project(tmp_path, monkeypatch) -> Path:
 
 def run_pcp(*args: str, var: Path, check: bool = True, timeout: int = 1800) -> subprocess.CompletedProcess:
     env = {**os.environ, "PCP_VAR_DIR": str(var)}
-    proc = subprocess.run([str(VENV_BIN / "pcp"), *args], env=env, capture_output=True, text=True,
-                          cwd=PROJECT, timeout=timeout)
+    proc = subprocess.run(
+        [str(VENV_BIN / "pcp"), *args], env=env, capture_output=True, text=True, cwd=PROJECT, timeout=timeout
+    )
     if check:
         assert proc.returncode == 0, f"pcp {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc

@@ -22,7 +22,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(line)
     p = paths()
     print(f"\nAnalysts' database (read-only copy): {p.published}")
-    print("Query it:  .venv/bin/pcp sql \"select * from marts.metric_values limit 10\"")
+    print('Query it:  .venv/bin/pcp sql "select * from marts.metric_values limit 10"')
     return _refusals(args.command, report)
 
 
@@ -30,10 +30,16 @@ def _refusals(command: str, report) -> int:
     """Exit 2 and say so on stderr if this build refused files (the rest was still published)."""
     if not report.rejected:
         return 0
-    what = (f"published version {report.version} without them" if report.published
-            else "nothing published (the published warehouse is unchanged)")
-    print(f"pcp {command}: {len(report.rejected)} file(s) rejected, {what}; each is held until "
-          f"`pcp resolve <load_id> --retry|--drop`:", file=sys.stderr)
+    what = (
+        f"published version {report.version} without them"
+        if report.published
+        else "nothing published (the published warehouse is unchanged)"
+    )
+    print(
+        f"pcp {command}: {len(report.rejected)} file(s) rejected, {what}; each is held until "
+        f"`pcp resolve <load_id> --retry|--drop`:",
+        file=sys.stderr,
+    )
     for r in report.rejected:
         print(f"load {r.load_id}: {scrub(r.message)}", file=sys.stderr)
     return 2
@@ -136,11 +142,15 @@ def _cmd_status(args: argparse.Namespace) -> int:
         ctx = db.reader(source)
         con = ctx.__enter__()
     try:
-        con.sql("select source_table, count(*) loads, sum(rows_read) rows, "
-                "count(*) filter (where status = 'rejected') rejected, max(loaded_at) last_loaded "
-                "from meta.loads group by 1 order by 1").show()
-        has_resolution = con.execute("select count(*) from information_schema.columns where table_schema = 'meta' "
-                                     "and table_name = 'loads' and column_name = 'resolution'").fetchone()[0]
+        con.sql(
+            "select source_table, count(*) loads, sum(rows_read) rows, "
+            "count(*) filter (where status = 'rejected') rejected, max(loaded_at) last_loaded "
+            "from meta.loads group by 1 order by 1"
+        ).show()
+        has_resolution = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'meta' "
+            "and table_name = 'loads' and column_name = 'resolution'"
+        ).fetchone()[0]
         waiting = held.outstanding(con) if has_resolution else []
     finally:
         ctx.__exit__(None, None, None)
@@ -269,15 +279,26 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     try:
         if args.feed == "defaults":
             landed = samples.land_defaults(seed=args.seed)
-            print(f"landed {len(landed)} SAMPLE files for {', '.join(samples.DEFAULT_FORCES)} "
-                  f"({samples.DEFAULT_START:%Y-%m} to {samples.default_end():%Y-%m}) under the landing zone; "
-                  f"run `pcp build` to load them")
+            print(
+                f"landed {len(landed)} SAMPLE files for {', '.join(samples.DEFAULT_FORCES)} "
+                f"({samples.DEFAULT_START:%Y-%m} to {samples.default_end():%Y-%m}) under the landing zone; "
+                f"run `pcp build` to load them"
+            )
             return 0
         if not args.out:
             raise ValueError("--out DIR is required (or use `pcp sample defaults` to land the standard set)")
         forces = [f for f in args.forces.split(",") if f.strip()]
-        files = list(samples.write_feed(args.feed, forces, dt.date.fromisoformat(args.start),
-                                        dt.date.fromisoformat(args.end), args.seed, Path(args.out), args.scale))
+        files = list(
+            samples.write_feed(
+                args.feed,
+                forces,
+                dt.date.fromisoformat(args.start),
+                dt.date.fromisoformat(args.end),
+                args.seed,
+                Path(args.out),
+                args.scale,
+            )
+        )
     except (KeyError, ValueError) as e:
         print(f"pcp sample: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
@@ -317,8 +338,11 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="load, validate, dbt build and publish everything bundled or landed")
     b.add_argument("--force", action="store_true", help="rebuild and publish even if nothing changed")
-    b.add_argument("--accept-moves", action="store_true",
-                   help="publish even if published figures move past their limit (recorded in meta.movements)")
+    b.add_argument(
+        "--accept-moves",
+        action="store_true",
+        help="publish even if published figures move past their limit (recorded in meta.movements)",
+    )
     b.set_defaults(fn=_cmd_build)
 
     bf = sub.add_parser("backfill", help="re-load files landed between two dates and rebuild (idempotent)")
@@ -341,16 +365,23 @@ def parser() -> argparse.ArgumentParser:
     st.set_defaults(fn=_cmd_status)
 
     rp = sub.add_parser("report", help="write a force's milestone pack (XLSX, CSV, HTML, PDF) to var/reports")
-    rp.add_argument("--force", action="append", help="force name (repeatable); default Thames Valley and Leicestershire")
+    rp.add_argument(
+        "--force", action="append", help="force name (repeatable); default Thames Valley and Leicestershire"
+    )
     rp.add_argument("--as-at", help="data as at this date (YYYY-MM-DD); default today")
     rp.set_defaults(fn=_cmd_report)
 
-    ex = sub.add_parser("export", help="write the published marts and reference tables as Parquet and CSV "
-                                       "with a data dictionary (var/exports/<version>/)")
+    ex = sub.add_parser(
+        "export",
+        help="write the published marts and reference tables as Parquet and CSV "
+        "with a data dictionary (var/exports/<version>/)",
+    )
     ex.add_argument("--out", help="folder to write into (default var/exports/<version>)")
     ex.set_defaults(fn=_cmd_export)
 
-    dc = sub.add_parser("docs", help="write the dbt docs (every model and column) as one HTML file, var/docs/index.html")
+    dc = sub.add_parser(
+        "docs", help="write the dbt docs (every model and column) as one HTML file, var/docs/index.html"
+    )
     dc.set_defaults(fn=_cmd_docs)
 
     rs = sub.add_parser("resolve", help="settle a rejected (held) load: read it again at the next build, or drop it")
@@ -360,8 +391,11 @@ def parser() -> argparse.ArgumentParser:
     how.add_argument("--drop", action="store_true", help="leave it out for good; no longer listed")
     rs.set_defaults(fn=_cmd_resolve)
 
-    r = sub.add_parser("rollback", help="publish the previous version again and withdraw the loads only the "
-                                        "rolled-back version had (until `pcp reinstate`)")
+    r = sub.add_parser(
+        "rollback",
+        help="publish the previous version again and withdraw the loads only the "
+        "rolled-back version had (until `pcp reinstate`)",
+    )
     r.set_defaults(fn=_cmd_rollback)
 
     wd = sub.add_parser("withdraw", help="take accepted loads out of the figures from the next build on")
@@ -380,16 +414,24 @@ def parser() -> argparse.ArgumentParser:
     ln.set_defaults(fn=_cmd_lineage)
 
     x = sub.add_parser("extract", help="download a public source into var/landing (opt-in; builds stay offline)")
-    x.add_argument("source", nargs="?",
-                   help="a name from warehouse/ingest/extract_sources.yml (omit it to list them), e.g. workforce_ew_timeseries")
+    x.add_argument(
+        "source",
+        nargs="?",
+        help="a name from warehouse/ingest/extract_sources.yml (omit it to list them), e.g. workforce_ew_timeseries",
+    )
     x.add_argument("--base-url", help="fetch from this server instead (a mirror, or a test server)")
     x.add_argument("--date", help="landing folder date YYYY-MM-DD, i.e. the vintage (default today)")
     x.add_argument("--months", help="police.uk sources: YYYY-MM or YYYY-MM:YYYY-MM")
     x.set_defaults(fn=_cmd_extract)
 
-    sm = sub.add_parser("sample", help="write SAMPLE force-internal feed files (calls, specials, ...) in their contract")
-    sm.add_argument("feed", help="calls, digital_contacts, specials, domestic_abuse, hate_crime, or defaults "
-                                 "(land the standard sample set for `pcp build`)")
+    sm = sub.add_parser(
+        "sample", help="write SAMPLE force-internal feed files (calls, specials, ...) in their contract"
+    )
+    sm.add_argument(
+        "feed",
+        help="calls, digital_contacts, specials, domestic_abuse, hate_crime, or defaults "
+        "(land the standard sample set for `pcp build`)",
+    )
     sm.add_argument("--forces", default="Thames Valley,Leicestershire", help="comma-separated force names or codes")
     sm.add_argument("--start", default="2021-04-01", help="first month (YYYY-MM-DD)")
     sm.add_argument("--end", default="2023-03-31", help="last month (YYYY-MM-DD)")
@@ -426,8 +468,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the environment (disk, DuckDB, OS): one line here, details in a log
         log = _log_traceback(args.command)
         first = (scrub(str(e)).strip().splitlines() or [""])[0]
-        print(f"pcp {args.command}: stopped, nothing published: {type(e).__name__}: {first} "
-              f"(details in {log})", file=sys.stderr)
+        print(
+            f"pcp {args.command}: stopped, nothing published: {type(e).__name__}: {first} (details in {log})",
+            file=sys.stderr,
+        )
         return 2
 
 
@@ -442,8 +486,10 @@ def _log_traceback(command: str) -> str:
     try:
         f = paths().var / "logs" / "pcp-errors.log"
         with private_file(f) as fh:
-            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} pcp {command}\n"
-                     f"{scrub(traceback.format_exc())}\n")
+            fh.write(
+                f"--- {dt.datetime.now().isoformat(timespec='seconds')} pcp {command}\n"
+                f"{scrub(traceback.format_exc())}\n"
+            )
         return str(f)
     except OSError:
         return "no log: var/ is not writable"

@@ -71,15 +71,21 @@ def test_every_contract_reads_as_the_typed_model():
     assert wf.checks["distinct_per_period"] == {"column": "geo_code", "equals": 43}
 
 
-@pytest.mark.parametrize("where, line, key", [
-    ("column", "            config: {meta: {min: 2003-03-01, max_today: true, day_of_month: 1}}\n", "day_of_month"),
-    ("table", "              period_colum: date\n", "period_colum"),
-])
+@pytest.mark.parametrize(
+    "where, line, key",
+    [
+        ("column", "            config: {meta: {min: 2003-03-01, max_today: true, day_of_month: 1}}\n", "day_of_month"),
+        ("table", "              period_colum: date\n", "period_colum"),
+    ],
+)
 def test_an_unknown_key_is_refused_naming_file_table_and_key(contracts_copy, where, line, key):
     yml = contracts_copy / STAGING / "home_office/_home_office__sources.yml"
     text = yml.read_text()
-    anchor = ("            config: {meta: {min: 2003-03-01, max_today: true}}\n" if where == "column"
-              else "              period_column: date\n")
+    anchor = (
+        "            config: {meta: {min: 2003-03-01, max_today: true}}\n"
+        if where == "column"
+        else "              period_column: date\n"
+    )
     assert anchor in text
     yml.write_text(text.replace(anchor, line if where == "column" else anchor + line, 1))
     with pytest.raises(contracts.ContractSpecError) as e:
@@ -92,21 +98,34 @@ def test_an_unknown_key_is_refused_naming_file_table_and_key(contracts_copy, whe
 
 def test_a_wrong_type_is_refused_with_found_value(contracts_copy):
     yml = contracts_copy / STAGING / "ons/_ons__sources.yml"
-    yml.write_text(yml.read_text().replace("              period_column: year\n",
-                                           "              period_column: year\n              is_sample: perhaps\n", 1))
+    yml.write_text(
+        yml.read_text().replace(
+            "              period_column: year\n",
+            "              period_column: year\n              is_sample: perhaps\n",
+            1,
+        )
+    )
     with pytest.raises(contracts.ContractSpecError, match=r"_ons__sources.yml.*is_sample.*found 'perhaps'"):
         contracts.all_contracts()
 
 
 def test_every_key_is_documented_and_docs_are_generated_from_the_model():
-    for model in (contracts.ContractSpec, contracts.ColumnSpec, contracts.Checks, contracts.DistinctPerPeriod,
-                  contracts.Partition, contracts.BundledFile, contracts.IngestSchedule):
+    for model in (
+        contracts.ContractSpec,
+        contracts.ColumnSpec,
+        contracts.Checks,
+        contracts.DistinctPerPeriod,
+        contracts.Partition,
+        contracts.BundledFile,
+        contracts.IngestSchedule,
+    ):
         assert model.__doc__
         for key, f in model.model_fields.items():
             assert f.description and len(f.description) > 10, f"{model.__name__}.{key} has no description"
     doc = (PROJECT / "docs/contracts.md").read_text()
-    assert doc == contracts.reference_markdown(), \
+    assert doc == contracts.reference_markdown(), (
         "docs/contracts.md is stale: run `.venv/bin/python -m warehouse.core.contracts > docs/contracts.md`"
+    )
     for key in contracts.ContractSpec.model_fields:
         assert f"| `{key}` |" in doc
 
@@ -117,8 +136,23 @@ def test_every_key_in_the_project_contracts_is_one_some_code_reads():
     code += (PROJECT / "dbt_project/macros/accepted_rows.sql").read_text()
     for model in (contracts.ContractSpec, contracts.ColumnSpec):
         for key in model.model_fields:
-            if key in {"publisher", "title", "url", "licence", "cadence", "restatements", "units", "domain",
-                       "grain", "files", "checks", "is_sample", "period_column", "ingest_schedule", "nullable"}:
+            if key in {
+                "publisher",
+                "title",
+                "url",
+                "licence",
+                "cadence",
+                "restatements",
+                "units",
+                "domain",
+                "grain",
+                "files",
+                "checks",
+                "is_sample",
+                "period_column",
+                "ingest_schedule",
+                "nullable",
+            }:
                 continue  # read through the typed properties or by contracts.domains()
             assert f'"{key}"' in code or f"'{key}'" in code, f"no code reads contract key {key!r}"
 
@@ -130,8 +164,7 @@ def test_domain_registry_is_the_contracts_domains():
     assert "home_office__workforce_open_data" in reg["workforce"].tables
 
 
-def test_a_new_contract_file_adds_its_domain_and_ingest_dag_without_code_edits(contracts_copy, tmp_path,
-                                                                              monkeypatch):
+def test_a_new_contract_file_adds_its_domain_and_ingest_dag_without_code_edits(contracts_copy, tmp_path, monkeypatch):
     before = set(orchestration.domains())
     new = contracts_copy / STAGING / "ambulance/_ambulance__sources.yml"
     new.parent.mkdir(parents=True)
@@ -152,7 +185,11 @@ def test_a_new_contract_file_adds_its_domain_and_ingest_dag_without_code_edits(c
 def test_a_domain_without_a_schedule_is_refused_naming_it(contracts_copy):
     new = contracts_copy / STAGING / "ambulance/_ambulance__sources.yml"
     new.parent.mkdir(parents=True)
-    new.write_text(NEW_SOURCE.replace("              ingest_schedule: {cron: '0 7 12 * *', why: 'monthly: NHS England, mid-month'}\n", ""))
+    new.write_text(
+        NEW_SOURCE.replace(
+            "              ingest_schedule: {cron: '0 7 12 * *', why: 'monthly: NHS England, mid-month'}\n", ""
+        )
+    )
     with pytest.raises(contracts.ContractSpecError, match=r"domain 'handovers'.*ingest_schedule.*ambulance__handovers"):
         contracts.domains()
 

@@ -33,8 +33,10 @@ def _on_2023_geography(out: Path, edit=None) -> Path:
     src = contracts.get(TABLE).bundled_files()[0][0]
     with open(src, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    succ = {r["lad21_code"]: (r["lad23_code"], r["lad23_name"])
-            for r in csv.DictReader(open(geography.paths().reference / "lad21_lad23_successors.csv"))}
+    succ = {
+        r["lad21_code"]: (r["lad23_code"], r["lad23_name"])
+        for r in csv.DictReader(open(geography.paths().reference / "lad21_lad23_successors.csv"))
+    }
     merged: dict[tuple[str, str], int] = {}
     kept = []
     for r in rows:
@@ -70,30 +72,40 @@ def test_a_code_of_no_geography_year_is_refused_naming_file_row_column_and_value
     def unknown(rows):
         rows[4]["code"] = "E06000099"  # row 5 under the header
         return rows
+
     land_file(_on_2023_geography(tmp_path, unknown), TABLE, dt.date(2024, 7, 1))
     with pytest.raises(BadDataError) as e:
         pipeline.ingest(tables=[TABLE])
     msg = str(e.value)
-    assert ("ons_mid_year_population_2023_geography.csv: column 'code', row(s) 5: 'E06000099' is a district "
-            "code of no local authority geography year") in msg, msg
+    assert (
+        "ons_mid_year_population_2023_geography.csv: column 'code', row(s) 5: 'E06000099' is a district "
+        "code of no local authority geography year"
+    ) in msg, msg
     assert "expected 331" not in msg
 
 
 def test_a_year_missing_a_district_names_it_and_the_nearest_geography_year(var_dir, tmp_path):
     def drop_somerset_2015(rows):
         return [r for r in rows if not (r["code"] == "E06000066" and r["year"] == "2015")]
+
     land_file(_on_2023_geography(tmp_path, drop_somerset_2015), TABLE, dt.date(2024, 7, 1))
     with pytest.raises(BadDataError) as e:
         pipeline.ingest(tables=[TABLE])
     msg = str(e.value)
-    assert ("year 2015: its 317 district codes (code) are no geography year's set; nearest is 2023 geography "
-            "(318 districts): missing E06000066") in msg, msg
+    assert (
+        "year 2015: its 317 district codes (code) are no geography year's set; nearest is 2023 geography "
+        "(318 districts): missing E06000066"
+    ) in msg, msg
 
 
 def test_population_on_2023_geography_loads_with_force_totals_unchanged(copy_of_built, tmp_path):
     def totals(con):
-        return dict(((a, d), v) for a, d, v in con.execute(
-            "select area_code, period_end, value from marts.metric_values where metric_id = 'population'").fetchall())
+        return dict(
+            ((a, d), v)
+            for a, d, v in con.execute(
+                "select area_code, period_end, value from marts.metric_values where metric_id = 'population'"
+            ).fetchall()
+        )
 
     with duckdb.connect(str(copy_of_built / "warehouse.duckdb"), read_only=True) as con:
         before = totals(con)
@@ -102,9 +114,11 @@ def test_population_on_2023_geography_loads_with_force_totals_unchanged(copy_of_
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with duckdb.connect(str(copy_of_built / "warehouse.duckdb"), read_only=True) as con:
         assert totals(con) == before and len(before) >= 20 * 44
-        assert con.execute("select lad_code, area_code, lookups_agree from intermediate.int_population__lad_pfa "
-                           "where lad_code like 'E0600006_' and lad_code >= 'E06000063' order by 1").fetchall() == \
-            [(c, a, True) for c, a in NEW.items()]
+        assert con.execute(
+            "select lad_code, area_code, lookups_agree from intermediate.int_population__lad_pfa "
+            "where lad_code like 'E0600006_' and lad_code >= 'E06000063' order by 1"
+        ).fetchall() == [(c, a, True) for c, a in NEW.items()]
         # the published years now come from the 2023-geography edition: 318 districts each
-        assert con.execute("select count(distinct lad_code), count(distinct mid_year) from "
-                           "staging.stg_ons__population_by_lad").fetchall() == [(318, 20)]
+        assert con.execute(
+            "select count(distinct lad_code), count(distinct mid_year) from staging.stg_ons__population_by_lad"
+        ).fetchall() == [(318, 20)]

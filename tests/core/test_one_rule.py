@@ -35,6 +35,7 @@ def _python_files():
 
 # ------------------------------------------------------------------ force name -> area code
 
+
 def test_every_force_name_in_forces_csv_resolves_through_the_alias_table_to_its_code():
     for r in _csv("forces.csv"):
         for name in {r["area_name"], r["home_office_name"]}:
@@ -54,8 +55,9 @@ def test_readers_reports_and_samples_use_the_one_resolver():
 def test_report_resolves_any_alias_against_the_published_areas(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create schema marts")
-    con.execute("create table marts.dim_areas as select * from read_csv(?, all_varchar=true)",
-                [str(REFERENCE / "forces.csv")])
+    con.execute(
+        "create table marts.dim_areas as select * from read_csv(?, all_varchar=true)", [str(REFERENCE / "forces.csv")]
+    )
     con.execute("insert into marts.dim_areas (area_code, area_name) values ('K04000001', 'England and Wales')")
     assert report_data.resolve_area(con, "Hampshire and Isle of Wight Constabulary") == ("E23000030", "Hampshire")
     assert report_data.resolve_area(con, "thames valley police") == ("E23000029", "Thames Valley")
@@ -70,7 +72,7 @@ def test_no_other_code_maps_force_names():
     for p in _python_files():
         text = p.read_text()
         if p.name != "reference.py":
-            assert "force_aliases.csv\"" not in text and "home_office_name" not in text, p
+            assert 'force_aliases.csv"' not in text and "home_office_name" not in text, p
     for p in (PROJECT / "dbt_project/models").rglob("*.sql"):
         text = p.read_text()
         assert not re.search(r"\.(home_office_name|area_name)\s*=\s*[a-z]+\.\w*force", text, re.I), p
@@ -79,9 +81,13 @@ def test_no_other_code_maps_force_names():
 
 # ------------------------------------------------------------------ the latest publication
 
+
 def test_only_publish_says_which_publication_is_the_latest():
-    pattern = re.compile(r"from\s+meta\.publications[^\"']*order\s+by[^\"']*desc[^\"']*limit\s+1"
-                         r"|max\s*\(\s*(seq|version|published_at)\s*\)\s+from\s+meta\.publications", re.I)
+    pattern = re.compile(
+        r"from\s+meta\.publications[^\"']*order\s+by[^\"']*desc[^\"']*limit\s+1"
+        r"|max\s*\(\s*(seq|version|published_at)\s*\)\s+from\s+meta\.publications",
+        re.I,
+    )
     offenders = []
     for p in [*_python_files(), *(PROJECT / "tests").glob("*.py"), *(PROJECT / "dbt_project").rglob("*.sql")]:
         if p.name in ("publish.py", "test_one_rule.py"):
@@ -93,6 +99,7 @@ def test_only_publish_says_which_publication_is_the_latest():
 
 # ------------------------------------------------------------------ units
 
+
 def test_metric_values_takes_its_unit_from_metrics_csv():
     sql = (PROJECT / "dbt_project/models/marts/core/metric_values.sql").read_text()
     assert "m.unit" in sql and "ref('metrics')" in sql and "u.unit" not in sql
@@ -102,22 +109,30 @@ def test_every_unit_written_in_sql_agrees_with_metrics_csv(built_var):
     """The int_metrics models still carry a unit column (their rows' shape); it may not disagree."""
     con = duckdb.connect(str(built_var / "build/working.duckdb"), read_only=True)
     try:
-        views = [t for (t,) in con.execute("select table_name from information_schema.tables where "
-                                           "table_schema = 'intermediate' and table_name like 'int_metrics__%'")
-                 .fetchall()]
+        views = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where "
+                "table_schema = 'intermediate' and table_name like 'int_metrics__%'"
+            ).fetchall()
+        ]
         assert len(views) >= 7
         for v in views:
             bad = con.execute(f"""select distinct i.metric_id, i.unit, m.unit from intermediate.{v} as i
                                   left join reference.metrics as m using (metric_id)
                                   where i.unit is distinct from m.unit""").fetchall()
             assert bad == [], (v, bad)
-        assert con.execute("""select count(*) from marts.metric_values as v join reference.metrics as m
-                              using (metric_id) where v.unit is distinct from m.unit""").fetchone()[0] == 0
+        assert (
+            con.execute("""select count(*) from marts.metric_values as v join reference.metrics as m
+                              using (metric_id) where v.unit is distinct from m.unit""").fetchone()[0]
+            == 0
+        )
     finally:
         con.close()
 
 
 # ------------------------------------------------------------------ the status rule in words
+
 
 def test_the_status_rule_is_stated_once_and_read_everywhere():
     rules = {r["rule_id"]: r["plain_words"] for r in _csv("status_rules.csv")}

@@ -28,10 +28,15 @@ def test_every_sample_feed_for_all_43_forces_loads(var_dir):
     results = pipeline.ingest(tables=[t for _, t in FEEDS.values()])
     assert len(results) == 5 * 43
     with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
-        by_table = dict(con.execute("select source_table, count(*) filter (where status = 'accepted') "
-                                    "from meta.loads group by 1").fetchall())
-        welsh = con.execute("select count(distinct area_code), count(distinct csp_code) "
-                            "from raw.force_feeds__domestic_abuse_monthly where csp_code like 'W14%'").fetchall()
+        by_table = dict(
+            con.execute(
+                "select source_table, count(*) filter (where status = 'accepted') from meta.loads group by 1"
+            ).fetchall()
+        )
+        welsh = con.execute(
+            "select count(distinct area_code), count(distinct csp_code) "
+            "from raw.force_feeds__domestic_abuse_monthly where csp_code like 'W14%'"
+        ).fetchall()
         quarantined = con.execute("select count(*) from meta.quarantine").fetchall()
     assert by_table == {t: 43 for _, t in FEEDS.values()}
     assert welsh == [(4, 22)]  # the four Welsh forces, all 22 Welsh CSPs
@@ -47,8 +52,10 @@ def test_a_csp_code_not_in_the_ons_lookup_is_refused_naming_row_and_value(var_di
     land_file(f, FEEDS["domestic_abuse"][1], arrival_date(MONTH))
     with pytest.raises(BadDataError) as e:  # one bad row of a Welsh force's few CSP rows: above 2%
         pipeline.ingest(tables=[FEEDS["domestic_abuse"][1]])
-    assert "expect_column_values_to_be_in_set failed on column csp_code: 1 bad value(s); rows 1; e.g. ['W22000001']" \
-        in str(e.value), e.value
+    assert (
+        "expect_column_values_to_be_in_set failed on column csp_code: 1 bad value(s); rows 1; e.g. ['W22000001']"
+        in str(e.value)
+    ), e.value
 
 
 def test_codes_come_from_the_reference_tables():
@@ -67,8 +74,9 @@ HIOW = "Hampshire and Isle of Wight Constabulary"  # Hampshire's name since Nove
 def _police_uk(tmp_path, reported_by: str, falls_within: str, rows: int = 200):
     src = contracts.get("police_uk__street_crimes").bundled_files()[0][0]
     lines = src.read_text().splitlines()[: rows + 1]
-    body = [ln.replace("Thames Valley Police,Thames Valley Police", f"{reported_by},{falls_within}", 1)
-            for ln in lines[1:]]
+    body = [
+        ln.replace("Thames Valley Police,Thames Valley Police", f"{reported_by},{falls_within}", 1) for ln in lines[1:]
+    ]
     f = tmp_path / "2023-06-hampshire-street.csv"
     f.write_text("\n".join([lines[0], *body]) + "\n")
     return f
@@ -79,8 +87,9 @@ def test_a_renamed_force_maps_to_its_code_at_load(var_dir, tmp_path):
     land_file(_police_uk(tmp_path, HIOW, HIOW), "police_uk__street_crimes", dt.date(2023, 7, 1))
     pipeline.ingest(tables=["police_uk__street_crimes"])
     with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
-        assert con.execute("select status from meta.loads where source_file = '2023-06-hampshire-street.csv'"
-                           ).fetchall() == [("accepted",)]
+        assert con.execute(
+            "select status from meta.loads where source_file = '2023-06-hampshire-street.csv'"
+        ).fetchall() == [("accepted",)]
 
 
 def test_an_unknown_force_name_is_refused_at_the_gate_naming_file_row_value_and_nearest(var_dir, tmp_path):
@@ -89,13 +98,17 @@ def test_an_unknown_force_name_is_refused_at_the_gate_naming_file_row_value_and_
     with pytest.raises(BadDataError) as e:
         pipeline.ingest(tables=["police_uk__street_crimes"])
     msg = str(e.value)
-    assert ("2023-06-hampshire-street.csv: column 'falls_within', row(s) 1, 2, 3, 4, 5 ...: unknown force name "
-            f"'{bad}' (nearest known: Hampshire Constabulary, {HIOW}") in msg, msg
+    assert (
+        "2023-06-hampshire-street.csv: column 'falls_within', row(s) 1, 2, 3, 4, 5 ...: unknown force name "
+        f"'{bad}' (nearest known: Hampshire Constabulary, {HIOW}"
+    ) in msg, msg
     with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
-        assert con.execute("select status from meta.loads where source_file = '2023-06-hampshire-street.csv'"
-                           ).fetchall() == [("rejected",)]
-        assert con.execute("select count(*), min(row_number) from meta.quarantine where value = ?",
-                           [bad]).fetchall() == [(200, 1)]
+        assert con.execute(
+            "select status from meta.loads where source_file = '2023-06-hampshire-street.csv'"
+        ).fetchall() == [("rejected",)]
+        assert con.execute(
+            "select count(*), min(row_number) from meta.quarantine where value = ?", [bad]
+        ).fetchall() == [(200, 1)]
 
 
 def test_a_misspelt_force_in_a_home_office_table_is_refused_with_the_nearest_names(var_dir, tmp_path):

@@ -16,7 +16,8 @@ def test_officers_fte_matches_home_office_published_figure(published):
     # Home Office: 140,228 FTE police officers in the 43 territorial forces on 31 March 2022.
     v = published.execute(
         "select round(value) from marts.metric_values where metric_id = 'officers_fte' "
-        "and area_code = 'K04000001' and period_end = date '2022-03-31'").fetchall()
+        "and area_code = 'K04000001' and period_end = date '2022-03-31'"
+    ).fetchall()
     assert v == [(140228.0,)]
 
 
@@ -37,28 +38,41 @@ def test_national_series_agrees_with_force_sum(pipeline_store):
 def test_metric_values_contract(published):
     cols = published.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'marts' and table_name = 'metric_values' order by ordinal_position").fetchall()
+        "where table_schema = 'marts' and table_name = 'metric_values' order by ordinal_position"
+    ).fetchall()
     have = dict(cols)
-    for name, typ in [("metric_id", "VARCHAR"), ("area_code", "VARCHAR"), ("area_name", "VARCHAR"),
-                      ("period_end", "DATE"), ("value", "DOUBLE"), ("unit", "VARCHAR"),
-                      ("is_sample", "BOOLEAN"), ("source", "VARCHAR")]:
+    for name, typ in [
+        ("metric_id", "VARCHAR"),
+        ("area_code", "VARCHAR"),
+        ("area_name", "VARCHAR"),
+        ("period_end", "DATE"),
+        ("value", "DOUBLE"),
+        ("unit", "VARCHAR"),
+        ("is_sample", "BOOLEAN"),
+        ("source", "VARCHAR"),
+    ]:
         assert have.get(name) == typ, name
     tv = published.execute(
         "select area_name, value from marts.metric_values where metric_id = 'specials_headcount' "
-        "and area_code = 'E23000029' and period_end = date '2022-03-31'").fetchall()
+        "and area_code = 'E23000029' and period_end = date '2022-03-31'"
+    ).fetchall()
     assert tv and tv[0][0] == "Thames Valley" and tv[0][1] > 0
     # special constables have no FTE in this file: its zeros must not become a metric
     assert published.execute(
-        "select count(*) from marts.metric_values where metric_id like 'specials_fte%'").fetchall() == [(0,)]
+        "select count(*) from marts.metric_values where metric_id like 'specials_fte%'"
+    ).fetchall() == [(0,)]
 
 
 def test_raw_load_records_lineage(published, pipeline_store):
     rows = published.execute(
         "select source_file, length(sha256), status, rows_read from meta.loads "
-        "where source_table = 'home_office__workforce_open_data'").fetchall()
+        "where source_table = 'home_office__workforce_open_data'"
+    ).fetchall()
     assert rows == [(WORKFORCE_CSV.name, 64, "accepted", 25198)]
-    n = pipeline_store.execute("select count(*), count(distinct _load_id), min(_loaded_at) is not null "
-                               "from raw.home_office__workforce_open_data").fetchall()
+    n = pipeline_store.execute(
+        "select count(*), count(distinct _load_id), min(_loaded_at) is not null "
+        "from raw.home_office__workforce_open_data"
+    ).fetchall()
     assert n == [(25198, 1, True)]
 
 
@@ -71,8 +85,12 @@ def test_second_build_is_a_no_op(copy_of_built):
 
 
 def test_sql_command_prints_the_published_figure(built_var):
-    proc = run_pcp("sql", "select round(value)::bigint as v from marts.metric_values where metric_id='officers_fte' "
-                   "and area_code='K04000001' and period_end=date '2022-03-31'", var=built_var)
+    proc = run_pcp(
+        "sql",
+        "select round(value)::bigint as v from marts.metric_values where metric_id='officers_fte' "
+        "and area_code='K04000001' and period_end=date '2022-03-31'",
+        var=built_var,
+    )
     assert "140228" in proc.stdout
 
 
@@ -93,12 +111,15 @@ def _corrupt(src, dst, line_no: int, column: str, value: str) -> None:
         csv.writer(fo, lineterminator="\n").writerows(rows)
 
 
-@pytest.mark.parametrize("column,value,expect", [
-    ("worker_type", "police dog", "expect_column_values_to_be_in_set"),
-    ("total_headcount", "-5", "expect_column_values_to_be_between"),
-    ("geo_code", "E99999999", "expect_column_values_to_match_regex"),
-    ("sex", "Unknown", "expect_column_values_to_be_in_set"),
-])
+@pytest.mark.parametrize(
+    "column,value,expect",
+    [
+        ("worker_type", "police dog", "expect_column_values_to_be_in_set"),
+        ("total_headcount", "-5", "expect_column_values_to_be_between"),
+        ("geo_code", "E99999999", "expect_column_values_to_match_regex"),
+        ("sex", "Unknown", "expect_column_values_to_be_in_set"),
+    ],
+)
 def test_corrupted_copy_is_stopped_and_nothing_published_changes(copy_of_built, column, value, expect):
     from warehouse.ingest import landing
 
@@ -114,8 +135,9 @@ def test_corrupted_copy_is_stopped_and_nothing_published_changes(copy_of_built, 
     assert file_digest(copy_of_built / "warehouse.duckdb") == before
     con = duckdb.connect(str(copy_of_built / "warehouse.duckdb"), read_only=True)
     # only the bundled file's load: the rejected restatement never reaches the published file
-    assert con.execute("select count(*) from meta.loads "
-                       "where source_table = 'home_office__workforce_open_data'").fetchall() == [(1,)]
+    assert con.execute(
+        "select count(*) from meta.loads where source_table = 'home_office__workforce_open_data'"
+    ).fetchall() == [(1,)]
     con.close()
 
 
@@ -123,6 +145,7 @@ def test_forty_three_forces_per_snapshot_is_enforced(copy_of_built):
     import csv
 
     from warehouse.ingest import landing
+
     with open(WORKFORCE_CSV, newline="") as fi:
         rows = list(csv.reader(fi))
     kept = [rows[0]] + [r for r in rows[1:] if not (r[0] == "2021-03-01" and r[1] == "E23000029")]
@@ -176,6 +199,7 @@ def test_suites_match_contracts(tmp_path, monkeypatch):
     for f in (PROJECT / "expectations/gx/expectations").glob("*.json"):
         a = json.loads(f.read_text())
         b = json.loads((work / "expectations/gx/expectations" / f.name).read_text())
+
         def strip(s):
             return [{k: v for k, v in e.items() if k not in ("id",)} for e in s["expectations"]]
 

@@ -81,11 +81,16 @@ def test_bad_input(case, limits, prepared, tmp_path, monkeypatch):
 
     con = duckdb.connect(str(var / "build/working.duckdb"), read_only=True)
     try:
-        loads = con.execute("select load_id, status, rows_read, rows_quarantined, message from meta.loads "
-                            "where source_file = ? order by load_id", [bad.name]).fetchall()
-        quarantined = con.execute("select row_number, column_name, value, reason from meta.quarantine q "
-                                  "join meta.loads l using (load_id) where l.source_file = ? and l.status = 'accepted'",
-                                  [bad.name]).fetchall()
+        loads = con.execute(
+            "select load_id, status, rows_read, rows_quarantined, message from meta.loads "
+            "where source_file = ? order by load_id",
+            [bad.name],
+        ).fetchall()
+        quarantined = con.execute(
+            "select row_number, column_name, value, reason from meta.quarantine q "
+            "join meta.loads l using (load_id) where l.source_file = ? and l.status = 'accepted'",
+            [bad.name],
+        ).fetchall()
         _, unreconciled = audit.reconcile_loads(con)
     finally:
         con.close()
@@ -131,8 +136,10 @@ def test_sql_text_is_stored_verbatim(prepared, tmp_path, monkeypatch):
     landing.land_file(corpus.write(case, tmp_path), corpus.TABLE)
     pipeline.ingest(tables=[corpus.TABLE])
     con = duckdb.connect(str(var / "build/working.duckdb"), read_only=True)
-    names = con.execute("select force_name from raw.home_office__workforce_open_data r join meta.loads l "
-                        "on l.load_id = r._load_id where l.source_file = 'sql_text.csv' and _row_number = 30").fetchall()
+    names = con.execute(
+        "select force_name from raw.home_office__workforce_open_data r join meta.loads l "
+        "on l.load_id = r._load_id where l.source_file = 'sql_text.csv' and _row_number = 30"
+    ).fetchall()
     tables = con.execute("select count(*) from raw.home_office__workforce_open_data").fetchall()[0][0]
     con.close()
     assert names == [("Avon'); DROP TABLE raw.home_office__workforce_open_data; --",)]

@@ -47,8 +47,10 @@ def test_a_42_force_year_loads_and_names_the_force_not_supplied(var_dir, tmp_pat
     land_file(f, TABLE, dt.date(2023, 10, 20))
     pipeline.ingest(tables=[TABLE])  # strict: raises if the file is refused
     out = capsys.readouterr().out
-    assert (f"not supplied: hate_crime_by_force_2022_23.csv: year 2022-23: Devon and Cornwall ({DEVON}) "
-            "(England and Wales total not formed)") in out, out
+    assert (
+        f"not supplied: hate_crime_by_force_2022_23.csv: year 2022-23: Devon and Cornwall ({DEVON}) "
+        "(England and Wales total not formed)"
+    ) in out, out
 
 
 def test_a_year_with_far_fewer_forces_is_still_refused(var_dir, tmp_path):
@@ -69,24 +71,39 @@ def test_not_supplied_is_in_the_marts_and_the_pack_and_no_england_and_wales_tota
     assert f"Devon and Cornwall ({DEVON})" in proc.stdout
     ye = dt.date(2023, 3, 31)
     with duckdb.connect(str(copy_of_built / "warehouse.duckdb"), read_only=True) as con:
-        tv = con.execute("select value from marts.metric_values where metric_id = 'hate_crimes' and area_code = ? "
-                         "and period_end = ?", [TV, ye]).fetchall()
+        tv = con.execute(
+            "select value from marts.metric_values where metric_id = 'hate_crimes' and area_code = ? "
+            "and period_end = ?",
+            [TV, ye],
+        ).fetchall()
         assert tv == [(float(offences["Thames Valley"]),)]
-        assert con.execute("select count(*) from marts.metric_values where metric_id like 'hate_crimes%' "
-                           "and period_end = ? and area_code = 'K04000001'", [ye]).fetchall() == [(0,)]
-        assert con.execute("select distinct area_code, status, forces_supplied, england_and_wales_formed "
-                           "from marts.fct_not_supplied where metric_id = 'hate_crimes' and period_end = ?",
-                           [ye]).fetchall() == [(DEVON, "not supplied", 42, False)]
+        assert con.execute(
+            "select count(*) from marts.metric_values where metric_id like 'hate_crimes%' "
+            "and period_end = ? and area_code = 'K04000001'",
+            [ye],
+        ).fetchall() == [(0,)]
+        assert con.execute(
+            "select distinct area_code, status, forces_supplied, england_and_wales_formed "
+            "from marts.fct_not_supplied where metric_id = 'hate_crimes' and period_end = ?",
+            [ye],
+        ).fetchall() == [(DEVON, "not supplied", 42, False)]
         # the same rule for Kent's absence from the September 2025 workforce extract
-        kent = con.execute("select period_end from marts.fct_not_supplied where metric_id = 'officers_fte' "
-                           "and area_code = ? order by 1", [KENT]).fetchall()
+        kent = con.execute(
+            "select period_end from marts.fct_not_supplied where metric_id = 'officers_fte' "
+            "and area_code = ? order by 1",
+            [KENT],
+        ).fetchall()
         assert [d for (d,) in kent] == [dt.date(2024, 9, 30), dt.date(2025, 3, 31), dt.date(2025, 9, 30)]
-        assert con.execute("select count(*) from marts.metric_values where metric_id = 'officers_fte' "
-                           "and area_code = 'K04000001' and period_end in (select period_end from "
-                           "marts.fct_not_supplied where metric_id = 'officers_fte')").fetchall() == [(0,)]
+        assert con.execute(
+            "select count(*) from marts.metric_values where metric_id = 'officers_fte' "
+            "and area_code = 'K04000001' and period_end in (select period_end from "
+            "marts.fct_not_supplied where metric_id = 'officers_fte')"
+        ).fetchall() == [(0,)]
         # a complete year still has its England and Wales total
-        assert con.execute("select count(*) from marts.metric_values where metric_id = 'hate_crimes' "
-                           "and area_code = 'K04000001' and period_end = date '2019-03-31'").fetchall() == [(1,)]
+        assert con.execute(
+            "select count(*) from marts.metric_values where metric_id = 'hate_crimes' "
+            "and area_code = 'K04000001' and period_end = date '2019-03-31'"
+        ).fetchall() == [(1,)]
     from warehouse.report import data, pack
 
     d = data.load("Kent", dt.date(2026, 6, 1))

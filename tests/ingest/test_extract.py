@@ -30,8 +30,15 @@ from warehouse.ingest import extract, landing
 BUNDLED = PROJECT / "seeds" / "sources"
 DAY = dt.date(2026, 1, 5)
 # Small bounds so a failing server costs a second, not minutes.
-FAST = extract.Policy(connect_timeout=2, read_timeout=0.5, max_seconds=30, max_attempts=3, backoff=0.05,
-                      max_backoff=0.2, max_retry_after=5)
+FAST = extract.Policy(
+    connect_timeout=2,
+    read_timeout=0.5,
+    max_seconds=30,
+    max_attempts=3,
+    backoff=0.05,
+    max_backoff=0.2,
+    max_retry_after=5,
+)
 HTML = b"<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head><body>Sorry</body></html>\n"
 
 
@@ -63,8 +70,12 @@ class FaultServer:
 
             def do_GET(self):
                 parts = urlsplit(self.path)
-                entry = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers),
-                         "at": time.monotonic()}
+                entry = {
+                    "path": parts.path,
+                    "query": parse_qs(parts.query),
+                    "headers": dict(self.headers),
+                    "at": time.monotonic(),
+                }
                 server.log.append(entry)
                 self.entry = entry
                 queue = server.faults.get(parts.path) or []
@@ -111,7 +122,7 @@ class FaultServer:
                     step = len(res.body) // 8 + 1
                     for i in range(0, len(res.body), step):  # 8 pieces, 0.2 s apart
                         time.sleep(0.2)
-                        self.wfile.write(res.body[i:i + step])
+                        self.wfile.write(res.body[i : i + step])
                         self.wfile.flush()
                     return
                 if res.conditional and self.not_modified(res):
@@ -129,7 +140,8 @@ class FaultServer:
                 ims = self.headers.get("If-Modified-Since")
                 if ims and res.last_modified:
                     return email.utils.parsedate_to_datetime(ims) >= email.utils.parsedate_to_datetime(
-                        res.last_modified)
+                        res.last_modified
+                    )
                 return False
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -137,11 +149,16 @@ class FaultServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def serve(self, path: str, body: bytes, content_type: str, *, etag=True, last_modified=True,
-              conditional=True) -> Resource:
-        res = Resource(body, content_type,
-                       f'"{sha(body)[:16]}"' if etag else None,
-                       "Mon, 01 Jan 2024 00:00:00 GMT" if last_modified else None, conditional)
+    def serve(
+        self, path: str, body: bytes, content_type: str, *, etag=True, last_modified=True, conditional=True
+    ) -> Resource:
+        res = Resource(
+            body,
+            content_type,
+            f'"{sha(body)[:16]}"' if etag else None,
+            "Mon, 01 Jan 2024 00:00:00 GMT" if last_modified else None,
+            conditional,
+        )
         self.resources[path] = res
         return res
 
@@ -191,6 +208,7 @@ EW_TABLE = "home_office__workforce_ew_timeseries"
 
 # --- a clean download ------------------------------------------------------------------------------
 
+
 def test_download_lands_the_bundled_bytes_with_a_manifest(server, var_dir):
     [r] = extract.extract(EW, base_url=server.url, arrived=DAY, policy=FAST)
 
@@ -200,9 +218,15 @@ def test_download_lands_the_bundled_bytes_with_a_manifest(server, var_dir):
     assert sha(dest.read_bytes()) == sha(EW_FILE.read_bytes()) == r.sha256
     m = json.loads((dest.parent / "manifest.json").read_text())["files"][EW_FILE.name]
     res = server.resources[catalogue_path(EW)]
-    assert m == {"url": server.url + catalogue_path(EW), "fetched_at": m["fetched_at"], "etag": res.etag,
-                 "last_modified": res.last_modified, "sha256": sha(EW_FILE.read_bytes()),
-                 "bytes": EW_FILE.stat().st_size, "content_type": "text/csv"}
+    assert m == {
+        "url": server.url + catalogue_path(EW),
+        "fetched_at": m["fetched_at"],
+        "etag": res.etag,
+        "last_modified": res.last_modified,
+        "sha256": sha(EW_FILE.read_bytes()),
+        "bytes": EW_FILE.stat().st_size,
+        "content_type": "text/csv",
+    }
     dt.datetime.fromisoformat(m["fetched_at"])
     # the loader sees it, with the folder date as its vintage; the manifest is not a data file
     assert landing.landed_files(EW_TABLE) == [(dest, DAY)]
@@ -210,8 +234,7 @@ def test_download_lands_the_bundled_bytes_with_a_manifest(server, var_dir):
     assert server.log[0]["headers"]["Accept-Encoding"] == "identity"
 
 
-@pytest.mark.parametrize("name", [n for n, s in extract.catalogue().items()
-                                  if any(f.get("bundled") for f in s.files)])
+@pytest.mark.parametrize("name", [n for n, s in extract.catalogue().items() if any(f.get("bundled") for f in s.files)])
 def test_every_catalogued_file_lands_byte_identical_to_its_bundled_copy(server, var_dir, name):
     src = extract.get_source(name)
     results = extract.extract(name, base_url=server.url, arrived=DAY, policy=FAST)
@@ -232,11 +255,13 @@ def test_gzipped_source_lands_decompressed(server, var_dir):
 
 # --- not fetching twice --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("validator", ["etag", "last_modified"])
 def test_unchanged_file_is_not_fetched_twice(server, var_dir, validator):
     path = catalogue_path(EW)
-    server.serve(path, EW_FILE.read_bytes(), "text/csv", etag=validator == "etag",
-                 last_modified=validator == "last_modified")
+    server.serve(
+        path, EW_FILE.read_bytes(), "text/csv", etag=validator == "etag", last_modified=validator == "last_modified"
+    )
     extract.extract(EW, base_url=server.url, arrived=DAY, policy=FAST)
     [again] = extract.extract(EW, base_url=server.url, arrived=DAY + dt.timedelta(days=1), policy=FAST)
 
@@ -262,8 +287,7 @@ def test_same_bytes_from_a_server_without_validators_land_nothing_new(server, va
 def test_changed_file_lands_again_under_the_new_date(server, var_dir):
     path = catalogue_path(EW)
     extract.extract(EW, base_url=server.url, arrived=DAY, policy=FAST)
-    changed = EW_FILE.read_bytes().replace(b"2023-03-31,officers,147429.623849726",
-                                           b"2023-03-31,officers,147500.0")
+    changed = EW_FILE.read_bytes().replace(b"2023-03-31,officers,147429.623849726", b"2023-03-31,officers,147500.0")
     server.serve(path, changed, "text/csv")
     [r] = extract.extract(EW, base_url=server.url, arrived=DAY + dt.timedelta(days=1), policy=FAST)
     assert r.status == "landed" and r.path.read_bytes() == changed
@@ -279,6 +303,7 @@ def test_a_lost_landing_file_is_fetched_in_full_again(server, var_dir):
 
 
 # --- faults ----------------------------------------------------------------------------------------
+
 
 def test_500s_then_success(server, var_dir):
     path = catalogue_path(EW)
@@ -392,8 +417,9 @@ def test_police_api_pages_by_month_politely_and_keeps_the_json_as_served(server,
     path = urlsplit(src.spec["url"]).path
     body = (BUNDLED / src.spec["bundled"]).read_bytes()
 
-    results = extract.extract(API, base_url=server.url, arrived=DAY, months=extract.months_between(
-        "2018-04", "2018-06"), policy=FAST)
+    results = extract.extract(
+        API, base_url=server.url, arrived=DAY, months=extract.months_between("2018-04", "2018-06"), policy=FAST
+    )
 
     calls = server.requests_for(path)
     assert [c["query"]["date"] for c in calls] == [["2018-04"], ["2018-05"], ["2018-06"]]
@@ -402,8 +428,11 @@ def test_police_api_pages_by_month_politely_and_keeps_the_json_as_served(server,
     assert min(gaps) >= src.min_interval * 0.9  # the polite rate limit
     folder = var_dir / "landing" / src.table / "2026-01-05"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "crimes-street_all-crime_2018-04.json", "crimes-street_all-crime_2018-05.json",
-        "crimes-street_all-crime_2018-06.json", "manifest.json"]
+        "crimes-street_all-crime_2018-04.json",
+        "crimes-street_all-crime_2018-05.json",
+        "crimes-street_all-crime_2018-06.json",
+        "manifest.json",
+    ]
     assert all(r.path.read_bytes() == body for r in results)
     assert len(json.loads(results[-1].path.read_bytes())) == 504
     manifest = landing.read_manifest(folder)["files"]
@@ -433,12 +462,10 @@ def test_police_archive_lands_the_force_csv_byte_for_byte(server, var_dir):
     assert r.path.read_bytes() == street
     m = landing.read_manifest(r.path.parent)["files"][r.path.name]
     assert m["member"] == "2018-06/2018-06-thames-valley-street.csv" and m["sha256"] == sha(street)
-    [again] = extract.extract("police_uk_archive", base_url=server.url, arrived=DAY, months=["2018-06"],
-                              policy=FAST)
+    [again] = extract.extract("police_uk_archive", base_url=server.url, arrived=DAY, months=["2018-06"], policy=FAST)
     assert again.status == "not modified"
     nothing_left = var_dir / "extract" / "incoming"
     assert list(nothing_left.iterdir()) == []
-
 
 
 def test_police_archive_without_the_force_lands_nothing(server, var_dir):
@@ -465,6 +492,7 @@ def test_a_source_of_several_files_lands_them_in_one_folder_with_one_manifest(se
 
 # --- into the warehouse ----------------------------------------------------------------------------
 
+
 def test_an_extracted_file_flows_through_pcp_build(server, copy_of_built):
     import duckdb
 
@@ -479,8 +507,10 @@ def test_an_extracted_file_flows_through_pcp_build(server, copy_of_built):
             return con.execute(sql).fetchall()
 
     loads_sql = f"select count(*) from meta.loads where source_table = '{EW_TABLE}'"
-    officers_2023 = ("select fte, vintage from staging.stg_home_office__workforce_ew_timeseries "
-                     "where period_end = '2023-03-31' and worker_type = 'officer'")
+    officers_2023 = (
+        "select fte, vintage from staging.stg_home_office__workforce_ew_timeseries "
+        "where period_end = '2023-03-31' and worker_type = 'officer'"
+    )
     [(loads_before,)] = published(loads_sql)
     assert working(officers_2023) == [(pytest.approx(147429.62, abs=0.01), dt.date(2024, 3, 28))]
 
@@ -500,8 +530,10 @@ def test_an_extracted_file_flows_through_pcp_build(server, copy_of_built):
     out = run_pcp("build", var=var).stdout
     assert f"{EW_TABLE}: loaded 63 rows from {EW_FILE.name}" in out
     assert published(loads_sql) == [(loads_before + 1,)]
-    assert published(f"select status, vintage, sha256 from meta.loads where source_table = '{EW_TABLE}' "
-                     "order by load_id desc limit 1") == [("accepted", dt.date(2026, 1, 6), sha(changed))]
+    assert published(
+        f"select status, vintage, sha256 from meta.loads where source_table = '{EW_TABLE}' "
+        "order by load_id desc limit 1"
+    ) == [("accepted", dt.date(2026, 1, 6), sha(changed))]
     assert working(officers_2023) == [(147500.0, dt.date(2026, 1, 6))]
     # raw keeps the earlier version
     assert working(f"select count(distinct _sha256) from raw.{EW_TABLE} where date = '2023-03-31'") == [(2,)]

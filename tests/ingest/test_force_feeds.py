@@ -79,7 +79,13 @@ def expected_metrics(var: Path) -> pd.DataFrame:
         add("calls_101_answered", k, (c.outcome == "answered").sum())
         add("calls_101_abandoned", k, (c.outcome == "abandoned").sum())
         add("calls_101_callbacks", k, (c.outcome == "call_back").sum())
-        add("calls_101_abandoned_pct", k, 100 * (c.outcome == "abandoned").sum() / n, (c.outcome == "abandoned").sum(), n)
+        add(
+            "calls_101_abandoned_pct",
+            k,
+            100 * (c.outcome == "abandoned").sum() / n,
+            (c.outcome == "abandoned").sum(),
+            n,
+        )
         within = (c.wait <= c.answer_target_seconds).sum()
         add("calls_101_answered_within_target_pct", k, 100 * within / n, within, n)
         add("calls_101_mean_wait_minutes", k, c.wait.mean() / 60)
@@ -124,8 +130,13 @@ def expected_metrics(var: Path) -> pd.DataFrame:
         add("hate_incidents", k, d.loc["all", "incidents"])
         for s in ("race", "religion", "sexual_orientation", "disability", "transgender"):
             add(f"hate_crimes_{s}_monthly_sample", k, d.loc[s, "crimes"])
-        add("hate_crime_charge_rate_pct", k, 100 * d.loc["all", "outcome_charge_summons"] / d.loc["all", "crimes"],
-            d.loc["all", "outcome_charge_summons"], d.loc["all", "crimes"])
+        add(
+            "hate_crime_charge_rate_pct",
+            k,
+            100 * d.loc["all", "outcome_charge_summons"] / d.loc["all", "crimes"],
+            d.loc["all", "outcome_charge_summons"],
+            d.loc["all", "crimes"],
+        )
     out = pd.DataFrame(rows, columns=["metric_id", "area_code", "period_end", "expected", "exp_num", "exp_den"])
     return out
 
@@ -134,7 +145,8 @@ def published_sample_metrics(db: Path) -> pd.DataFrame:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(
             "select metric_id, area_code, period_end, value, numerator, denominator, is_sample, unit "
-            "from marts.metric_values where period_type = 'month' and source like 'SAMPLE%'").df()
+            "from marts.metric_values where period_type = 'month' and source like 'SAMPLE%'"
+        ).df()
 
 
 def _compare(var: Path) -> pd.DataFrame:
@@ -180,14 +192,22 @@ def test_domestic_abuse_per_100k_uses_the_year_total_and_the_ons_population(pipe
 
 def test_marts_hold_aggregates_only_and_sample_flag(published):
     for mart in ("fct_contact_monthly", "fct_specials_monthly", "fct_domestic_abuse_monthly", "fct_hate_crime_monthly"):
-        cols = [r[0] for r in published.execute(
-            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
-            [mart]).fetchall()]
+        cols = [
+            r[0]
+            for r in published.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
+                [mart],
+            ).fetchall()
+        ]
         assert cols and not {"call_id", "special_id", "received_at", "joined_on"} & set(cols), mart
-        assert published.execute(f"select count(*), bool_and(is_sample) from marts.{mart}").fetchall()[0] \
-            == (published.execute(f"select count(*) from marts.{mart}").fetchall()[0][0], True)
-    assert published.execute("select count(*) from marts.fct_domestic_abuse_monthly where area_code = ? "
-                             "and period_end = date '2022-06-30'", [TV]).fetchall() == [(16,)]  # 16 CSPs
+        assert published.execute(f"select count(*), bool_and(is_sample) from marts.{mart}").fetchall()[0] == (
+            published.execute(f"select count(*) from marts.{mart}").fetchall()[0][0],
+            True,
+        )
+    assert published.execute(
+        "select count(*) from marts.fct_domestic_abuse_monthly where area_code = ? and period_end = date '2022-06-30'",
+        [TV],
+    ).fetchall() == [(16,)]  # 16 CSPs
 
 
 def test_person_ids_are_pseudonymised_at_load_and_never_reach_the_warehouse(built_var, published, pipeline_store):
@@ -195,21 +215,25 @@ def test_person_ids_are_pseudonymised_at_load_and_never_reach_the_warehouse(buil
     original = pd.read_csv(first, nrows=1, dtype=str).call_id.iloc[0]
     key = pseudonymise.DEVELOPMENT_KEY.encode()  # the build ran without PCP_PSEUDONYM_KEY
     expected = hmac.new(key, original.encode(), hashlib.sha256).hexdigest()
-    raw = pipeline_store.execute("select call_id from raw.force_feeds__calls where _source_file = ? and _row_number = 1",
-                                 [first.name]).fetchall()
+    raw = pipeline_store.execute(
+        "select call_id from raw.force_feeds__calls where _source_file = ? and _row_number = 1", [first.name]
+    ).fetchall()
     assert raw == [(expected,)]
-    assert pipeline_store.execute("select count(*) from raw.force_feeds__calls "
-                                  "where not regexp_full_match(call_id, '[0-9a-f]{64}')").fetchall() == [(0,)]
+    assert pipeline_store.execute(
+        "select count(*) from raw.force_feeds__calls where not regexp_full_match(call_id, '[0-9a-f]{64}')"
+    ).fetchall() == [(0,)]
     # no original call or Special id anywhere in the warehouse, in any text column of any table
     specials_first = pd.read_csv(_landed(built_var, "specials")[0], dtype=str).special_id.iloc[0]
-    tables = published.execute("select table_schema, table_name, column_name from information_schema.columns "
-                               "where data_type = 'VARCHAR'").fetchall()
+    tables = published.execute(
+        "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+    ).fetchall()
     assert len(tables) > 50
     for schema, table, column in tables:
         hits = published.execute(
             f'select count(*) from "{schema}"."{table}" where "{column}" in (?, ?) '
-            f'or regexp_matches("{column}", \'E2[0-9]{{7}}-(SC[0-9]{{5}}|[0-9]{{6}}-(101|999)-)\')',
-            [original, specials_first]).fetchall()[0][0]
+            f"or regexp_matches(\"{column}\", 'E2[0-9]{{7}}-(SC[0-9]{{5}}|[0-9]{{6}}-(101|999)-)')",
+            [original, specials_first],
+        ).fetchall()[0][0]
         assert hits == 0, f"{schema}.{table}.{column} holds an original person id"
 
 
@@ -226,8 +250,12 @@ def rebuilt(built_var, tmp_path_factory):
     var = tmp_path_factory.mktemp("restated") / "var"
     shutil.copytree(built_var, var)
     gen = var.parent / "gen"
-    restated = {"domestic_abuse": (TV, "2022-06"), "calls": (LEICS, "2022-09"),
-                "specials": (TV, "2022-12"), "hate_crime": (LEICS, "2022-05")}
+    restated = {
+        "domestic_abuse": (TV, "2022-06"),
+        "calls": (LEICS, "2022-09"),
+        "specials": (TV, "2022-12"),
+        "hate_crime": (LEICS, "2022-05"),
+    }
     for feed, (area, month) in restated.items():
         first = dt.date.fromisoformat(month + "-01")
         scale = 0.05 if feed == "calls" else 1.0
@@ -268,11 +296,17 @@ def test_restatement_replaces_the_month_in_marts_and_raw_keeps_both(rebuilt):
     # digital_contact_share_pct moves with the restated 101 calls; nothing else moves
     assert changed_months == expected, changed_months
     with duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True) as con:  # raw: the pipeline's storage
-        loads = con.execute("select count(distinct _load_id), count(distinct _vintage) from raw.force_feeds__domestic_abuse_monthly "
-                            "where area_code = ? and month = date '2022-06-01'", [TV]).fetchall()
+        loads = con.execute(
+            "select count(distinct _load_id), count(distinct _vintage) from raw.force_feeds__domestic_abuse_monthly "
+            "where area_code = ? and month = date '2022-06-01'",
+            [TV],
+        ).fetchall()
         assert loads == [(2, 2)]
-        staged = con.execute("select count(distinct load_id) from staging.stg_force_feeds__domestic_abuse_monthly "
-                             "where area_code = ? and period_end = date '2022-06-30'", [TV]).fetchall()
+        staged = con.execute(
+            "select count(distinct load_id) from staging.stg_force_feeds__domestic_abuse_monthly "
+            "where area_code = ? and period_end = date '2022-06-30'",
+            [TV],
+        ).fetchall()
         assert staged == [(1,)]
 
 

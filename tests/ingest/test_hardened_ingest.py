@@ -51,14 +51,20 @@ def _edit(f: Path, row: int, column: str, value: str) -> None:
 
 def _loads(var: Path, name: str) -> list[tuple]:
     with duckdb.connect(str(var / "build/working.duckdb"), read_only=True) as con:
-        return con.execute("select load_id, status, rows_read, message, vintage from meta.loads where source_file = ? "
-                           "order by load_id", [name]).fetchall()
+        return con.execute(
+            "select load_id, status, rows_read, message, vintage from meta.loads where source_file = ? "
+            "order by load_id",
+            [name],
+        ).fetchall()
 
 
 def _quarantine(var: Path, name: str) -> list[tuple]:
     with duckdb.connect(str(var / "build/working.duckdb"), read_only=True) as con:
-        return con.execute("select row_number, column_name, value, reason from meta.quarantine where file = ? "
-                           "order by row_number, column_name", [name]).fetchall()
+        return con.execute(
+            "select row_number, column_name, value, reason from meta.quarantine where file = ? "
+            "order by row_number, column_name",
+            [name],
+        ).fetchall()
 
 
 def _ingest(*tables: str):
@@ -68,6 +74,7 @@ def _ingest(*tables: str):
 
 
 # --- kind 1: a refused file stops only itself and is held until resolved --------------------------
+
 
 def test_rejected_file_is_held_not_retried_and_blocks_nothing(var_dir, tmp_path):
     """A UTF-16 domestic-abuse file is refused once; a good file of another source and a later month
@@ -162,10 +169,16 @@ def test_rejected_file_does_not_stop_a_build_and_stays_listed_until_resolved(cop
     assert "1 file(s) rejected, published version" in proc.stderr and bad.name in proc.stderr
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select status from meta.loads where source_file = ?", [good.name]).fetchall() == [
-            ("accepted",)]
+            ("accepted",)
+        ]
     with duckdb.connect(str(var / "build" / "working.duckdb"), read_only=True) as con:  # staging: pipeline storage
-        assert con.execute("select count(*) from staging.stg_force_feeds__hate_crime_monthly "
-                           "where period_end = last_day(?::date)", [month]).fetchone()[0] > 0
+        assert (
+            con.execute(
+                "select count(*) from staging.stg_force_feeds__hate_crime_monthly where period_end = last_day(?::date)",
+                [month],
+            ).fetchone()[0]
+            > 0
+        )
     status = run_pcp("status", var=var)
     assert "NEEDS ATTENTION" in status.stdout and bad.name in status.stdout and "pcp resolve" in status.stdout
 
@@ -192,8 +205,9 @@ def test_extractor_does_not_land_an_empty_answer(var_dir, tmp_path):
     s.serve(urlsplit(src.spec["url"]).path, b"[]", "application/json")
     s.thread.start()
     try:
-        [r] = extract.extract("police_uk_street_api", base_url=s.url, arrived=dt.date(2026, 1, 5),
-                              months=["2026-01"], policy=FAST)
+        [r] = extract.extract(
+            "police_uk_street_api", base_url=s.url, arrived=dt.date(2026, 1, 5), months=["2026-01"], policy=FAST
+        )
     finally:
         s.httpd.shutdown()
         s.httpd.server_close()
@@ -205,21 +219,22 @@ def test_extractor_does_not_land_an_empty_answer(var_dir, tmp_path):
 
 # --- kind 2 (and 5, 6): nothing in landing is silently skipped ------------------------------------
 
+
 def test_unknown_folders_links_and_hidden_files_are_reported(var_dir, tmp_path):
     from warehouse.core import contracts
     from warehouse.ingest import landing
 
     f = _sample("domestic_abuse", tmp_path / "da")
-    _land(var_dir, "force_feeds__domestic_abuse", f)               # the issue's typo
-    _land(var_dir, "ons__crime_survey", f)                          # a publication with no contract
-    (var_dir / "landing" / "stray.csv").write_bytes(b"x")           # own case: not in any table folder
+    _land(var_dir, "force_feeds__domestic_abuse", f)  # the issue's typo
+    _land(var_dir, "ons__crime_survey", f)  # a publication with no contract
+    (var_dir / "landing" / "stray.csv").write_bytes(b"x")  # own case: not in any table folder
     good = _land(var_dir, DA, f)
-    hidden = _land(var_dir, DA, f, name=".da_backup.csv")           # a dot-file
+    hidden = _land(var_dir, DA, f, name=".da_backup.csv")  # a dot-file
     outside = tmp_path / "outside.csv"
     outside.write_bytes(f.read_bytes())
     link = good.parent / "linked.csv"
-    link.symlink_to(outside)                                        # a symlink pointing outside var/
-    part = _land(var_dir, DA, f, name=f.name + ".part")             # still arriving: waits, not a problem
+    link.symlink_to(outside)  # a symlink pointing outside var/
+    part = _land(var_dir, DA, f, name=f.name + ".part")  # still arriving: waits, not a problem
 
     skipped, _ = landing.scan(list(contracts.all_contracts()))
     said = {s.path.name: s for s in skipped}
@@ -250,21 +265,30 @@ def test_build_output_and_status_list_an_unknown_landing_folder(var_dir, tmp_pat
 
 # --- kind 3: strict numbers ------------------------------------------------------------------------
 
+
 def test_counts_accept_whole_numbers_only_and_doubles_finite_ones(var_dir, tmp_path):
     f = _sample("domestic_abuse", tmp_path / "da")
-    _edit(f, 3, "crimes", "251.6")      # the issue's examples
+    _edit(f, 3, "crimes", "251.6")  # the issue's examples
     _edit(f, 5, "arrests", "1e3")
-    _edit(f, 7, "incidents", "251.0")   # own case: a whole number written as a decimal is still not digits
+    _edit(f, 7, "incidents", "251.0")  # own case: a whole number written as a decimal is still not digits
     _land(var_dir, DA, f)
     [r] = _ingest(DA)  # 3 of 16 rows: above the 2% a force feed may have quarantined
     assert r.status == "rejected"
-    for text in (f"{f.name}: column 'crimes' expects integer values (a whole number in digits, e.g. 251) but "
-                 f"1 row(s) are not: row 3: '251.6'", "column 'arrests'", "row 5: '1e3'", "column 'incidents'",
-                 "row 7: '251.0'"):
+    for text in (
+        f"{f.name}: column 'crimes' expects integer values (a whole number in digits, e.g. 251) but "
+        f"1 row(s) are not: row 3: '251.6'",
+        "column 'arrests'",
+        "row 5: '1e3'",
+        "column 'incidents'",
+        "row 7: '251.0'",
+    ):
         assert text in r.message, r.message
     q = _quarantine(var_dir, f.name)  # kept for the record
-    assert [(row, col, val) for row, col, val, _ in q] == [(3, "crimes", "251.6"), (5, "arrests", "1e3"),
-                                                          (7, "incidents", "251.0")]
+    assert [(row, col, val) for row, col, val, _ in q] == [
+        (3, "crimes", "251.6"),
+        (5, "arrests", "1e3"),
+        (7, "incidents", "251.0"),
+    ]
     assert all("not a integer value (expected a whole number in digits, e.g. 251)" in why for *_, why in q)
     with duckdb.connect(str(var_dir / "build/working.duckdb"), read_only=True) as con:
         assert con.execute(f"select count(*) from raw.{DA} where crimes = 252 or arrests = 1000").fetchone()[0] == 0
@@ -290,6 +314,7 @@ def test_double_columns_refuse_non_finite_and_absurd_values(var_dir, value):
 
 
 # --- kind 4: bounded input --------------------------------------------------------------------------
+
 
 def test_an_overlong_last_line_rejects_the_file_once(var_dir, tmp_path, monkeypatch):
     """The issue's 300 MB last line, at test scale: the limit lowered to 4 KB, a last line of 20 KB."""
@@ -333,6 +358,7 @@ def test_a_nul_file_is_refused_in_bounded_memory(var_dir, tmp_path, monkeypatch)
 
 # --- kind 5: content decides ------------------------------------------------------------------------
 
+
 def test_a_file_corrected_in_place_with_size_and_mtime_kept_is_read_again(var_dir, tmp_path):
     f = _sample("domestic_abuse", tmp_path / "da")
     landed = _land(var_dir, DA, f)
@@ -358,6 +384,7 @@ def test_a_file_corrected_in_place_with_size_and_mtime_kept_is_read_again(var_di
 
 # --- kind 6: paths are data -------------------------------------------------------------------------
 
+
 def test_an_apostrophe_in_the_runtime_folder_is_data(tmp_path, monkeypatch, capsys):
     """Every build after the first compared against the published file through SQL assembled from
     its path; now the path is a quoted literal (ATTACH takes no parameters) or a bound parameter."""
@@ -381,6 +408,7 @@ def test_an_apostrophe_in_the_runtime_folder_is_data(tmp_path, monkeypatch, caps
 
 
 # --- kind 7: damaged working file, two builds at once -------------------------------------------------
+
 
 def _raw_rows(var):
     with duckdb.connect(str(var / "build/working.duckdb"), read_only=True) as con:
@@ -425,6 +453,7 @@ def test_a_second_build_says_another_is_running_and_exits_cleanly(var_dir):
 
 # --- kind 8: environment failures and bad arguments are one line ------------------------------------
 
+
 def test_a_lock_held_by_another_process_is_one_line_with_its_pid(copy_of_built):
     holder = duckdb.connect(str(copy_of_built / "build/working.duckdb"))  # as an IDE would
     try:
@@ -445,12 +474,15 @@ def test_sql_errors_print_duckdbs_message_alone(built_var):
     assert proc.stderr.startswith("Binder Error") and "no_such_column" in proc.stderr
 
 
-@pytest.mark.parametrize("args,says", [
-    (["report", "--as-at", "2023-02-30"], "--as-at '2023-02-30' is not a date (day is out of range for month)"),
-    (["report", "--as-at", "9999-12-31"], "--as-at 9999-12-31 is in the future"),
-    (["backfill", "--start", "2023-05-01", "--end", "2023-04-01"], "--end 2023-04-01 is before --start 2023-05-01"),
-    (["backfill", "--start", "yesterday", "--end", "2023-04-01"], "--start 'yesterday' is not a date"),
-])
+@pytest.mark.parametrize(
+    "args,says",
+    [
+        (["report", "--as-at", "2023-02-30"], "--as-at '2023-02-30' is not a date (day is out of range for month)"),
+        (["report", "--as-at", "9999-12-31"], "--as-at 9999-12-31 is in the future"),
+        (["backfill", "--start", "2023-05-01", "--end", "2023-04-01"], "--end 2023-04-01 is before --start 2023-05-01"),
+        (["backfill", "--start", "yesterday", "--end", "2023-04-01"], "--start 'yesterday' is not a date"),
+    ],
+)
 def test_bad_arguments_get_one_line(var_dir, args, says):
     proc = run_pcp(*args, var=var_dir, check=False)
     assert proc.returncode == 2
@@ -458,6 +490,7 @@ def test_bad_arguments_get_one_line(var_dir, args, says):
 
 
 # --- kind 9: missing-value markers, declared by any contract ----------------------------------------
+
 
 def test_any_contract_declares_missing_markers_and_the_loader_says_what_it_read(frozen_project, var_dir, tmp_path):
     """The plain csv reader, with markers declared in the workforce contract (a project copy)."""
@@ -497,17 +530,24 @@ def test_any_contract_declares_missing_markers_and_the_loader_says_what_it_read(
     _land(var_dir, WF, f2)
     [r] = [x for x in _ingest(WF) if x.file == f2.name]
     assert r.status == "loaded", r.message
-    assert "read as missing: total_fte: 1 x '#N/A' (rows 20); total_fte: 1 x '..' (rows 9); " \
-           "total_fte: 1 x '[x]' (rows 5)" in str(r)
+    assert (
+        "read as missing: total_fte: 1 x '#N/A' (rows 20); total_fte: 1 x '..' (rows 9); "
+        "total_fte: 1 x '[x]' (rows 5)" in str(r)
+    )
     with duckdb.connect(str(var_dir / "build/working.duckdb"), read_only=True) as con:
-        assert con.execute("select column_name, marker, rows from meta.missing_values where load_id = ? order by 2",
-                           [r.load_id]).fetchall() == [("total_fte", "#N/A", 1), ("total_fte", "..", 1),
-                                                       ("total_fte", "[x]", 1)]
-        assert con.execute(f"select count(*) from raw.{WF} where _load_id = ? and total_fte is null",
-                           [r.load_id]).fetchone()[0] == 3
+        assert con.execute(
+            "select column_name, marker, rows from meta.missing_values where load_id = ? order by 2", [r.load_id]
+        ).fetchall() == [("total_fte", "#N/A", 1), ("total_fte", "..", 1), ("total_fte", "[x]", 1)]
+        assert (
+            con.execute(
+                f"select count(*) from raw.{WF} where _load_id = ? and total_fte is null", [r.load_id]
+            ).fetchone()[0]
+            == 3
+        )
 
 
 # --- issue 14, kind 3: files are taken only once complete --------------------------------------------
+
 
 def test_a_file_still_being_written_is_not_loaded(var_dir, tmp_path, monkeypatch):
     """By the convention (a temporary name, renamed when complete) and, for senders that cannot
@@ -537,6 +577,7 @@ def test_a_file_still_being_written_is_not_loaded(var_dir, tmp_path, monkeypatch
 
 # --- issue 14, kind 4: a vintage is never in the future ----------------------------------------------
 
+
 def test_a_future_folder_date_does_not_beat_a_later_correction(var_dir, tmp_path):
     """The issue's example: a wrong file under 2099-01-01/ gets the date received as its vintage, so
     the correction landed after it (a later load, same or later vintage) is the one staging takes."""
@@ -557,8 +598,9 @@ def test_a_future_folder_date_does_not_beat_a_later_correction(var_dir, tmp_path
         got = con.execute("select source_file, vintage from meta.loads order by load_id").fetchall()
         assert got == [(wrong.name, today), ("corrected_" + fixed.name, today)]
         # what accepted_rows takes for the period: latest vintage, then latest load
-        [(winner,)] = con.execute("select source_file from meta.loads where status = 'accepted' "
-                                  "order by vintage desc, load_id desc limit 1").fetchall()
+        [(winner,)] = con.execute(
+            "select source_file from meta.loads where status = 'accepted' order by vintage desc, load_id desc limit 1"
+        ).fetchall()
     assert winner == "corrected_" + fixed.name
 
 

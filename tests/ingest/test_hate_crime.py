@@ -21,22 +21,27 @@ def _metric(con, metric_id, area_code, period_end):
     rows = con.execute(
         "select value, numerator, denominator, unit, period_type, is_sample from marts.metric_values "
         "where metric_id = ? and area_code = ? and period_end = ?::date",
-        [metric_id, area_code, period_end]).fetchall()
+        [metric_id, area_code, period_end],
+    ).fetchall()
     assert len(rows) == 1, (metric_id, area_code, period_end, rows)
     return rows[0]
 
 
 # --- published figures -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("metric_id,period_end,expected", [
-    ("hate_crimes", "2018-03-31", 90835),        # 43 forces, 2017/18
-    ("hate_crimes", "2019-03-31", 99821),        # 43 forces, 2018/19
-    ("hate_crimes_race", "2019-03-31", 76192),
-    ("hate_crimes_religion", "2019-03-31", 8163),
-    ("hate_crimes_sexual_orientation", "2019-03-31", 13935),
-    ("hate_crimes_disability", "2019-03-31", 8182),
-    ("hate_crimes_transgender", "2019-03-31", 2291),
-])
+
+@pytest.mark.parametrize(
+    "metric_id,period_end,expected",
+    [
+        ("hate_crimes", "2018-03-31", 90835),  # 43 forces, 2017/18
+        ("hate_crimes", "2019-03-31", 99821),  # 43 forces, 2018/19
+        ("hate_crimes_race", "2019-03-31", 76192),
+        ("hate_crimes_religion", "2019-03-31", 8163),
+        ("hate_crimes_sexual_orientation", "2019-03-31", 13935),
+        ("hate_crimes_disability", "2019-03-31", 8182),
+        ("hate_crimes_transgender", "2019-03-31", 2291),
+    ],
+)
 def test_england_and_wales_is_the_43_force_total(published, metric_id, period_end, expected):
     value, num, den, unit, period_type, is_sample = _metric(published, metric_id, EW, period_end)
     assert (value, unit, period_type, is_sample) == (expected, "count", "financial_year", False)
@@ -45,7 +50,9 @@ def test_england_and_wales_is_the_43_force_total(published, metric_id, period_en
 def test_every_force_in_both_years_and_strands_add_up(published):
     n = published.execute(
         "select period_end, count(distinct area_code) from marts.fct_hate_crime_annual "
-        "where area_code <> ? group by 1 order by 1", [EW]).fetchall()
+        "where area_code <> ? group by 1 order by 1",
+        [EW],
+    ).fetchall()
     assert [c for _, c in n] == [43, 43]
     # one offence may have several motivating factors: the strands add up to the factors total
     bad = published.execute("""
@@ -66,7 +73,7 @@ def test_rate_per_100k_uses_the_ons_mid_year_estimate(pipeline_store):
         join marts.fct_hate_crime_annual h
           on h.area_code = m.area_code and h.period_end = m.period_end and h.strand = 'total_offences'
         where m.metric_id = 'hate_crimes_per_100k'""").fetchall()
-    assert len(rows) == 88   # (43 forces + England and Wales) x 2 years
+    assert len(rows) == 88  # (43 forces + England and Wales) x 2 years
     for area, period, value, num, den, pop, crimes in rows:
         assert (num, den) == (crimes, pop), (area, period)
         assert value == pytest.approx(crimes / pop * 100000)
@@ -77,9 +84,14 @@ def test_rate_per_100k_uses_the_ons_mid_year_estimate(pipeline_store):
 def test_bbc_population_is_ons_mid_2018_with_the_city_inside_the_met(pipeline_store):
     """The BBC's population column (year not stated) is the ONS mid-2018 estimate rounded to 100, the
     Metropolitan Police figure including the City of London (hence "#N/A" for the City)."""
-    rows = dict(((a, (bbc, ons)) for a, bbc, ons in pipeline_store.execute("""
+    rows = dict(
+        (
+            (a, (bbc, ons))
+            for a, bbc, ons in pipeline_store.execute("""
         select area_code, bbc_population, population from marts.fct_hate_crime_annual
-        where strand = 'total_offences' and period_end = date '2019-03-31' and area_code <> 'K04000001'""").fetchall()))
+        where strand = 'total_offences' and period_end = date '2019-03-31' and area_code <> 'K04000001'""").fetchall()
+        )
+    )
     assert len(rows) == 43 and rows["E23000034"][0] is None
     met_bbc, met_ons = rows.pop("E23000001")
     city = rows.pop("E23000034")[1]
@@ -88,30 +100,43 @@ def test_bbc_population_is_ons_mid_2018_with_the_city_inside_the_met(pipeline_st
     # "#N/A" became NULL explicitly in raw, and "2,407,600" the number 2407600
     assert pipeline_store.execute(
         "select year, population, offences_per_100k from raw.bbc__hate_crime_by_force_strand "
-        "where force in ('London, City of', 'Thames Valley') order by force, year").fetchall() == [
-        ("2017-18", None, None), ("2018-19", None, None), ("2017-18", 2407600, 100), ("2018-19", 2407600, 151)]
+        "where force in ('London, City of', 'Thames Valley') order by force, year"
+    ).fetchall() == [
+        ("2017-18", None, None),
+        ("2018-19", None, None),
+        ("2017-18", 2407600, 100),
+        ("2018-19", 2407600, 151),
+    ]
 
 
-@pytest.mark.parametrize("financial_year,measure,expected", [
-    ("2018/19", "offences", 103379),
-    ("2017/18", "offences", 94121),   # header cell "2017/183" (footnote 3)
-    ("2012/13", "offences", 42255),
-    ("2018/19", "race", 78991),
-    ("2018/19", "transgender", 2333),
-    ("2018/19", "motivating_factors", 112637),
-])
+@pytest.mark.parametrize(
+    "financial_year,measure,expected",
+    [
+        ("2018/19", "offences", 103379),
+        ("2017/18", "offences", 94121),  # header cell "2017/183" (footnote 3)
+        ("2012/13", "offences", 42255),
+        ("2018/19", "race", 78991),
+        ("2018/19", "transgender", 2333),
+        ("2018/19", "motivating_factors", 112637),
+    ],
+)
 def test_bulletin_table_2(published, financial_year, measure, expected):
     rows = published.execute(
         "select crimes, coverage from marts.fct_hate_crime_ew_bulletin where financial_year = ? and measure = ?",
-        [financial_year, measure]).fetchall()
+        [financial_year, measure],
+    ).fetchall()
     assert rows == [(expected, "44 forces (43 territorial and British Transport Police)")]
 
 
 def test_bulletin_blank_cell_is_no_figure_not_zero(pipeline_store):
-    assert pipeline_store.execute("select count(*) from marts.fct_hate_crime_ew_bulletin "
-                             "where financial_year = '2011/12' and measure = 'offences'").fetchall() == [(0,)]
-    assert pipeline_store.execute("select crimes from raw.home_office__hate_crime_ew_by_strand "
-                             "where financial_year = '2011/12' and measure = 'offences'").fetchall() == [(None,)]
+    assert pipeline_store.execute(
+        "select count(*) from marts.fct_hate_crime_ew_bulletin "
+        "where financial_year = '2011/12' and measure = 'offences'"
+    ).fetchall() == [(0,)]
+    assert pipeline_store.execute(
+        "select crimes from raw.home_office__hate_crime_ew_by_strand "
+        "where financial_year = '2011/12' and measure = 'offences'"
+    ).fetchall() == [(None,)]
     # the 44-force bulletin is above the 43-force sum in both years (British Transport Police)
     rows = pipeline_store.execute("""
         select b.financial_year, b.crimes, m.value from marts.fct_hate_crime_ew_bulletin b
@@ -123,10 +148,13 @@ def test_bulletin_blank_cell_is_no_figure_not_zero(pipeline_store):
 
 def test_racially_or_religiously_aggravated_outcomes(published):
     total, forces = published.execute(
-        "select sum(offences), count(distinct force_name) from marts.fct_rr_aggravated_outcomes").fetchall()[0]
+        "select sum(offences), count(distinct force_name) from marts.fct_rr_aggravated_outcomes"
+    ).fetchall()[0]
     assert (total, forces) == (56093, 44)
-    assert published.execute("select count(*) from marts.fct_rr_aggravated_outcomes where area_code is null "
-                             "and force_name <> 'British Transport Police'").fetchall() == [(0,)]
+    assert published.execute(
+        "select count(*) from marts.fct_rr_aggravated_outcomes where area_code is null "
+        "and force_name <> 'British Transport Police'"
+    ).fetchall() == [(0,)]
     assert _metric(published, "rr_aggravated_offences", "E23000029", "2018-03-31")[0] == 1451
     assert _metric(published, "rr_aggravated_offences", "E23000021", "2018-03-31")[0] == 706
     value, num, den, unit, period_type, _ = _metric(published, "rr_aggravated_charged_pct", "E23000029", "2018-03-31")
@@ -134,19 +162,22 @@ def test_racially_or_religiously_aggravated_outcomes(published):
     assert value == pytest.approx(100 * 338 / 1451)
     assert _metric(published, "rr_aggravated_charged_pct", "E23000021", "2018-03-31")[1:3] == (155, 706)
     # England and Wales = 43 territorial forces: the 44-force total less British Transport Police
-    btp = published.execute("select sum(offences) from marts.fct_rr_aggravated_outcomes "
-                            "where force_name = 'British Transport Police'").fetchall()[0][0]
+    btp = published.execute(
+        "select sum(offences) from marts.fct_rr_aggravated_outcomes where force_name = 'British Transport Police'"
+    ).fetchall()[0][0]
     assert _metric(published, "rr_aggravated_offences", EW, "2018-03-31")[0] == 56093 - btp
 
 
 def test_marts_hold_aggregates_only(published):
     cols = published.execute(
         "select table_name, column_name from information_schema.columns where table_schema = 'marts' "
-        "and (table_name like '%hate%' or table_name like '%rr_aggravated%')").fetchall()
+        "and (table_name like '%hate%' or table_name like '%rr_aggravated%')"
+    ).fetchall()
     assert cols and not [c for c in cols if c[1] in ("crime_id", "persistent_id", "latitude", "longitude")]
 
 
 # --- corrupted files ---------------------------------------------------------------------------
+
 
 def _rewrite_csv(src, dst, row: int, column: str, value: str) -> None:
     with open(src, newline="", encoding="utf-8") as fi:
@@ -180,8 +211,9 @@ def _build_stops(var, bad, table: str) -> str:
     assert file_digest(var / "warehouse.duckdb") == before
     con = duckdb.connect(str(var / "build/working.duckdb"), read_only=True)
     try:
-        status = con.execute("select status from meta.loads where source_file = ? order by load_id desc limit 1",
-                             [bad.name]).fetchall()
+        status = con.execute(
+            "select status from meta.loads where source_file = ? order by load_id desc limit 1", [bad.name]
+        ).fetchall()
     finally:
         con.close()
     assert status == [("rejected",)]
@@ -190,22 +222,22 @@ def _build_stops(var, bad, table: str) -> str:
 
 def test_corrupted_population_text_is_stopped(copy_of_built):
     bad = copy_of_built.parent / "hate_crime_population.csv"
-    _rewrite_csv(BBC_CSV, bad, 35, "Population", "2.407.600")   # data row 35
+    _rewrite_csv(BBC_CSV, bad, 35, "Population", "2.407.600")  # data row 35
     err = _build_stops(copy_of_built, bad, "bbc__hate_crime_by_force_strand")
     assert "hate_crime_population.csv" in err and "'Population'" in err and "row 35: '2.407.600'" in err
-    assert "2,407,600" in err   # says what was expected
+    assert "2,407,600" in err  # says what was expected
 
 
 def test_corrupted_strand_count_is_stopped(copy_of_built):
     bad = copy_of_built.parent / "hate_crime_race.csv"
-    _rewrite_csv(BBC_CSV, bad, 12, "Race", "#N/A")   # "#N/A" is accepted only where the contract says
+    _rewrite_csv(BBC_CSV, bad, 12, "Race", "#N/A")  # "#N/A" is accepted only where the contract says
     err = _build_stops(copy_of_built, bad, "bbc__hate_crime_by_force_strand")
     assert "hate_crime_race.csv" in err and "'race'" in err and "row 12: '#N/A'" in err and "integer" in err
 
 
 def test_corrupted_bulletin_cell_is_stopped(copy_of_built):
     bad = copy_of_built.parent / "bulletin_tables.ods"
-    _rewrite_ods(BULLETIN_ODS, bad, "Table_2", 5, 8, "78,991 (r)")   # Race, 2018/19 = cell I6
+    _rewrite_ods(BULLETIN_ODS, bad, "Table_2", 5, 8, "78,991 (r)")  # Race, 2018/19 = cell I6
     err = _build_stops(copy_of_built, bad, "home_office__hate_crime_ew_by_strand")
     assert "bulletin_tables.ods" in err and "Table_2" in err and "cell I6 (Race, 2018/19)" in err
     assert "'78,991 (r)'" in err and "whole number" in err

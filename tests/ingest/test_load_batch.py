@@ -59,22 +59,30 @@ def _state(path: Path, table: str) -> dict[str, list]:
     """Everything a load writes, in a stable order, without the clock."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        has_raw = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
-                              "and table_name = ?", [table]).fetchall()[0][0]
+        has_raw = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?", [table]
+        ).fetchall()[0][0]
         return {
-            "raw": con.execute(f"select * exclude (_loaded_at) from raw.{table} order by _load_id, _row_number"
-                               ).fetchall() if has_raw else [],
-            "loads": con.execute("select load_id, source_file, sha256, vintage, is_sample, rows_read, status, message, "
-                                 "file_bytes from meta.loads order by load_id").fetchall(),
-            "quarantine": con.execute("select load_id, file, row_number, column_name, value, reason from meta.quarantine "
-                                      "order by all").fetchall(),
+            "raw": con.execute(
+                f"select * exclude (_loaded_at) from raw.{table} order by _load_id, _row_number"
+            ).fetchall()
+            if has_raw
+            else [],
+            "loads": con.execute(
+                "select load_id, source_file, sha256, vintage, is_sample, rows_read, status, message, "
+                "file_bytes from meta.loads order by load_id"
+            ).fetchall(),
+            "quarantine": con.execute(
+                "select load_id, file, row_number, column_name, value, reason from meta.quarantine order by all"
+            ).fetchall(),
         }
     finally:
         con.close()
 
 
-def _same_both_ways(contract, files, tmp_path, one_by_one: list[str] | None = None
-                    ) -> tuple[list[str], str | None, dict]:
+def _same_both_ways(
+    contract, files, tmp_path, one_by_one: list[str] | None = None
+) -> tuple[list[str], str | None, dict]:
     one, batch = tmp_path / "one.duckdb", tmp_path / "batch.duckdb"
     expected = _one_by_one(contract, files, one)
     got = _batched(contract, files, batch, [] if one_by_one is None else one_by_one)
@@ -98,8 +106,9 @@ def test_batched_load_equals_file_by_file_row_for_row(feed, tmp_path):
     assert len(state["raw"]) > 9 * 100
     # _row_number is the data row in the file: 1..n in each load, n = the file's data lines
     con = duckdb.connect(str(tmp_path / "batch.duckdb"), read_only=True)
-    per_load = con.execute(f"select _source_file, min(_row_number), max(_row_number), count(*) "
-                           f"from raw.{contract.table} group by all").fetchall()
+    per_load = con.execute(
+        f"select _source_file, min(_row_number), max(_row_number), count(*) from raw.{contract.table} group by all"
+    ).fetchall()
     con.close()
     lines = {f.name: len(f.read_text().splitlines()) - 1 for f in files}
     assert {name: (lo, hi, n) for name, lo, hi, n in per_load} == {n: (1, k, k) for n, k in lines.items()}
@@ -130,8 +139,9 @@ def test_bad_files_get_the_file_by_file_messages_and_quarantine(tmp_path, monkey
 
     # quarantined rows and a formula in the middle of clean files: loaded, with the same quarantine rows
     one_by_one = []
-    results, error, state = _same_both_ways(contract, [files[0], quarantined, formula, *files[4:6]], tmp_path / "q",
-                                            one_by_one)
+    results, error, state = _same_both_ways(
+        contract, [files[0], quarantined, formula, *files[4:6]], tmp_path / "q", one_by_one
+    )
     assert error is None and len(state["quarantine"]) == 2
     assert one_by_one == [quarantined.name, formula.name]  # the clean files around them were batched
     assert [r[2] for r in state["quarantine"]] == [5, 7]  # the data row numbers in their files
@@ -186,6 +196,6 @@ def test_files_already_loaded_are_not_read_again(var_dir, monkeypatch):
     assert sorted(hashed) == sorted([files[0].name, files[1].name])
     assert [r.status for r in third[:3]] == ["unchanged", "loaded", "unchanged"]
     with db.writer() as con:
-        assert con.execute("select source_path, file_bytes, file_mtime_ns from meta.loads where load_id = ?",
-                           [third[1].load_id]).fetchall() == \
-            [(str(files[1].absolute()), files[1].stat().st_size, files[1].stat().st_mtime_ns)]
+        assert con.execute(
+            "select source_path, file_bytes, file_mtime_ns from meta.loads where load_id = ?", [third[1].load_id]
+        ).fetchall() == [(str(files[1].absolute()), files[1].stat().st_size, files[1].stat().st_mtime_ns)]

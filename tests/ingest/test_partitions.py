@@ -24,8 +24,10 @@ from warehouse.samples import FEEDS, write_feed
 TV = "E23000029"
 JUNE, JULY = dt.date(2023, 6, 1), dt.date(2023, 7, 1)
 # The row: received in June, answered and ended after midnight, sent in July's file.
-STRAY_CALL = ("E23000029-202307-101-0000000,E23000029,101,2023-06-30 23:59:48,2023-07-01 00:00:31,"
-              "2023-07-01 00:04:10,answered,,300")
+STRAY_CALL = (
+    "E23000029-202307-101-0000000,E23000029,101,2023-06-30 23:59:48,2023-07-01 00:00:31,"
+    "2023-07-01 00:04:10,answered,,300"
+)
 CALLS_SCALE = 0.01  # the June file: 1,142 calls, 788 to 101 and 354 to 999
 
 
@@ -52,9 +54,13 @@ def _land(var: Path, feed: str, f: Path, arrived: str, name: str | None = None) 
 def _figures(var: Path, month: dt.date) -> dict[str, float]:
     end = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1) - dt.timedelta(days=1)
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
-        return dict(con.execute(
-            "select metric_id, value from marts.metric_values where area_code = ? and period_end = ? "
-            "and metric_id in ('calls_101_received', 'calls_999_received', 'da_crimes')", [TV, end]).fetchall())
+        return dict(
+            con.execute(
+                "select metric_id, value from marts.metric_values where area_code = ? and period_end = ? "
+                "and metric_id in ('calls_101_received', 'calls_999_received', 'da_crimes')",
+                [TV, end],
+            ).fetchall()
+        )
 
 
 @pytest.fixture(scope="module")
@@ -97,17 +103,24 @@ def test_a_june_row_in_the_july_file_never_changes_june(june_then_july):
 def test_the_stray_rows_are_quarantined_naming_file_row_and_partition(june_then_july):
     var, _, _, (calls_file, da_file) = june_then_july
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
-        q = con.execute("select file, row_number, column_name, value, reason from meta.quarantine "
-                        "where file in (?, ?) order by file", [calls_file, da_file]).fetchall()
+        q = con.execute(
+            "select file, row_number, column_name, value, reason from meta.quarantine "
+            "where file in (?, ?) order by file",
+            [calls_file, da_file],
+        ).fetchall()
         calls_rows = con.execute("select rows_read from meta.loads where source_file = ?", [calls_file]).fetchone()[0]
-        statuses = con.execute("select distinct status from meta.loads where source_file in (?, ?)",
-                               [calls_file, da_file]).fetchall()
+        statuses = con.execute(
+            "select distinct status from meta.loads where source_file in (?, ?)", [calls_file, da_file]
+        ).fetchall()
     assert statuses == [("accepted",)]
     assert [(f, r, c, v) for f, r, c, v, _ in q] == [
         (calls_file, calls_rows, "received_at", "2023-06-30 23:59:48"),
-        (da_file, q[1][1], "month", "2023-06-01")]
-    assert all("outside the partition its file name declares (E23000029 2023-07): this row is E23000029 2023-06"
-               in reason for *_, reason in q)
+        (da_file, q[1][1], "month", "2023-06-01"),
+    ]
+    assert all(
+        "outside the partition its file name declares (E23000029 2023-07): this row is E23000029 2023-06" in reason
+        for *_, reason in q
+    )
 
 
 def test_part_files_of_one_arrival_combine_and_restate_the_month_whole(june_then_july, tmp_path):
@@ -129,8 +142,11 @@ def test_part_files_of_one_arrival_combine_and_restate_the_month_whole(june_then
     for part in (1, 2):
         assert f"calls_{TV}_2023-06_part{part}.csv restates {TV} 2023-06 whole, replacing {whole.name}" in out, out
     with duckdb.connect(str(var2 / "warehouse.duckdb"), read_only=True) as con:
-        restated = con.execute("select distinct source_file, replaces_file from meta.restatements "
-                               "where month = date '2023-06-01' and area_code = ? order by 1", [TV]).fetchall()
+        restated = con.execute(
+            "select distinct source_file, replaces_file from meta.restatements "
+            "where month = date '2023-06-01' and area_code = ? order by 1",
+            [TV],
+        ).fetchall()
     assert restated == [(f"calls_{TV}_2023-06_part1.csv", whole.name), (f"calls_{TV}_2023-06_part2.csv", whole.name)]
 
 
@@ -147,12 +163,15 @@ def test_two_unnumbered_files_for_one_partition_in_one_arrival_are_refused_namin
     _land(var2, "calls", b, "2023-09-07", name=f"calls_{TV}_2023-08_part1.csv")
     proc = run_pcp("build", var=var2, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert (f"calls_{TV}_2023-08_part1.csv and calls_{TV}_2023-08.csv both declare {TV} 2023-08 in one arrival"
-            in proc.stderr), proc.stderr
+    assert (
+        f"calls_{TV}_2023-08_part1.csv and calls_{TV}_2023-08.csv both declare {TV} 2023-08 in one arrival"
+        in proc.stderr
+    ), proc.stderr
     assert (var2 / "warehouse.duckdb").read_bytes() == before
     with duckdb.connect(str(var2 / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from meta.loads where source_file like ?",
-                           [f"calls_{TV}_2023-08%"]).fetchall() == [(0,)]
+        assert con.execute(
+            "select count(*) from meta.loads where source_file like ?", [f"calls_{TV}_2023-08%"]
+        ).fetchall() == [(0,)]
 
 
 @pytest.mark.parametrize("case", ["wrong month", "wrong force", "unnamed"])
@@ -161,16 +180,19 @@ def test_a_file_name_that_does_not_match_its_contents_is_refused(case, june_then
     var2 = tmp_path / "var"
     shutil.copytree(var, var2)
     f = _write("domestic_abuse", dt.date(2023, 8, 1), tmp_path / "gen")
-    name = {"wrong month": f"domestic_abuse_{TV}_2023-09.csv",
-            "wrong force": "domestic_abuse_E23000021_2023-08.csv",  # Leicestershire's name, Thames Valley's rows
-            "unnamed": "august.csv"}[case]
+    name = {
+        "wrong month": f"domestic_abuse_{TV}_2023-09.csv",
+        "wrong force": "domestic_abuse_E23000021_2023-08.csv",  # Leicestershire's name, Thames Valley's rows
+        "unnamed": "august.csv",
+    }[case]
     _land(var2, "domestic_abuse", f, "2023-09-07", name=name)
     proc = run_pcp("build", var=var2, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    expected = {"wrong month": f"{name}: the name declares {TV} 2023-09 but none of its",
-                "wrong force": f"{name}: the name declares E23000021 2023-08 but none of its",
-                "unnamed": "august.csv: the file name must declare its force and month as "
-                           "domestic_abuse_<area code>_<YYYY-MM>"}[case]
+    expected = {
+        "wrong month": f"{name}: the name declares {TV} 2023-09 but none of its",
+        "wrong force": f"{name}: the name declares E23000021 2023-08 but none of its",
+        "unnamed": "august.csv: the file name must declare its force and month as domestic_abuse_<area code>_<YYYY-MM>",
+    }[case]
     assert expected in proc.stderr, proc.stderr
 
 
@@ -189,8 +211,11 @@ def test_parts_with_a_gap_are_refused_naming_the_files_and_the_missing_part(var_
     with pytest.raises(BadDataError) as e:
         pipeline.ingest(tables=[FEEDS["calls"][1]])
     msg = str(e.value)
-    assert (f"calls_{TV}_2023-06_part1.csv, calls_{TV}_2023-06_part3.csv: parts of {TV} 2023-06 in one arrival"
-            in msg and "without part(s) 2" in msg), msg
+    assert (
+        f"calls_{TV}_2023-06_part1.csv, calls_{TV}_2023-06_part3.csv: parts of {TV} 2023-06 in one arrival" in msg
+        and "without part(s) 2" in msg
+    ), msg
     with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
-        assert con.execute("select distinct status from meta.loads where source_file like ?",
-                           [f"calls_{TV}_2023-06_part%"]).fetchall() == [("rejected",)]
+        assert con.execute(
+            "select distinct status from meta.loads where source_file like ?", [f"calls_{TV}_2023-06_part%"]
+        ).fetchall() == [("rejected",)]

@@ -16,17 +16,28 @@ API_JSON = POLICE_UK / "crimes_street_all_crime_2018-06_reading_abbey_ward_E0500
 
 # Crime type counts of the Thames Valley June 2018 file (PROVENANCE.md, counted from the file)
 PUBLISHED = {
-    "Violence and sexual offences": 5053, "Anti-social behaviour": 3431, "Other theft": 1981,
-    "Criminal damage and arson": 1751, "Shoplifting": 1359, "Vehicle crime": 1298, "Burglary": 864,
-    "Public order": 653, "Bicycle theft": 551, "Drugs": 438, "Other crime": 276,
-    "Theft from the person": 248, "Possession of weapons": 143, "Robbery": 142,
+    "Violence and sexual offences": 5053,
+    "Anti-social behaviour": 3431,
+    "Other theft": 1981,
+    "Criminal damage and arson": 1751,
+    "Shoplifting": 1359,
+    "Vehicle crime": 1298,
+    "Burglary": 864,
+    "Public order": 653,
+    "Bicycle theft": 551,
+    "Drugs": 438,
+    "Other crime": 276,
+    "Theft from the person": 248,
+    "Possession of weapons": 143,
+    "Robbery": 142,
 }
 
 
 def test_crime_type_counts(published):
     rows = published.execute(
         "select crime_type, records from marts.fct_police_uk_street_crime_monthly "
-        "where area_code = 'E23000029' and period_end = date '2018-06-30'").fetchall()
+        "where area_code = 'E23000029' and period_end = date '2018-06-30'"
+    ).fetchall()
     assert dict(rows) == PUBLISHED
     assert sum(PUBLISHED.values()) == 18188
 
@@ -36,21 +47,28 @@ def test_no_location_records_and_lsoa_counts(published):
         "select sum(records_without_location), sum(records) from marts.fct_police_uk_street_crime_monthly"
     ).fetchall()[0]
     assert (no_loc, total) == (1697, 18188)
-    lsoa = published.execute("select sum(records), count(distinct lsoa_code) from "
-                             "marts.fct_police_uk_street_crime_lsoa_monthly").fetchall()[0]
+    lsoa = published.execute(
+        "select sum(records), count(distinct lsoa_code) from marts.fct_police_uk_street_crime_lsoa_monthly"
+    ).fetchall()[0]
     assert lsoa[0] == 18188 - 1697 and lsoa[1] > 1000
 
 
 def test_api_answer_against_archive_csv(pipeline_store):
-    rows = pipeline_store.execute("select month, api_records, api_btp_records, api_persistent_ids, matched_in_archive "
-                             "from intermediate.int_police_uk__api_vs_archive").fetchall()
+    rows = pipeline_store.execute(
+        "select month, api_records, api_btp_records, api_persistent_ids, matched_in_archive "
+        "from intermediate.int_police_uk__api_vs_archive"
+    ).fetchall()
     assert rows == [("2018-06", 504, 42, 460, 385)]
 
 
 def test_marts_hold_counts_only(published):
-    cols = {c for (c,) in published.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' "
-        "and table_name like 'fct_police_uk%'").fetchall()}
+    cols = {
+        c
+        for (c,) in published.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            "and table_name like 'fct_police_uk%'"
+        ).fetchall()
+    }
     assert "records" in cols
     assert not cols & {"crime_id", "persistent_id", "latitude", "longitude", "location"}
 
@@ -75,16 +93,23 @@ def _record_7(change):
         recs = json.loads(text)
         change(recs[6])
         return json.dumps(recs)
+
     return mangle
 
 
-@pytest.mark.parametrize("mangle,expect", [
-    (lambda text: text[: len(text) // 2], "not valid JSON at line 1"),
-    (lambda text: json.dumps({"error": "Too many requests"}), "expected an array of crimes"),
-    (_record_7(lambda r: r.pop("persistent_id")), "record 7 (row 7) has no key(s) ['persistent_id']"),
-    (_record_7(lambda r: r["location"].update(latitude="north")), "'latitude' expects double"),
-    (_record_7(lambda r: r["location"].pop("latitude")), "expect_column_values_to_not_be_null failed on column latitude"),
-])
+@pytest.mark.parametrize(
+    "mangle,expect",
+    [
+        (lambda text: text[: len(text) // 2], "not valid JSON at line 1"),
+        (lambda text: json.dumps({"error": "Too many requests"}), "expected an array of crimes"),
+        (_record_7(lambda r: r.pop("persistent_id")), "record 7 (row 7) has no key(s) ['persistent_id']"),
+        (_record_7(lambda r: r["location"].update(latitude="north")), "'latitude' expects double"),
+        (
+            _record_7(lambda r: r["location"].pop("latitude")),
+            "expect_column_values_to_not_be_null failed on column latitude",
+        ),
+    ],
+)
 def test_corrupted_api_answer_is_stopped(copy_of_built, mangle, expect):
     bad = copy_of_built.parent / "crimes-street_all-crime_2018-06.json"
     bad.write_text(mangle(API_JSON.read_text()))
@@ -106,7 +131,7 @@ def test_restated_month_replaces_and_another_force_adds(copy_of_built):
 
     lines = STREET_CSV.read_text().splitlines(keepends=True)
     restated = copy_of_built.parent / "2018-06-thames-valley-street.csv"
-    restated.write_text("".join(lines[:101]))                       # header + first 100 records
+    restated.write_text("".join(lines[:101]))  # header + first 100 records
     other = copy_of_built.parent / "2018-06-leicestershire-street.csv"
     other.write_text(STREET_CSV.read_text().replace("Thames Valley Police", "Leicestershire Police"))
     landing.land_file(restated, "police_uk__street_crimes", dt.date(2021, 6, 1))
@@ -116,8 +141,11 @@ def test_restated_month_replaces_and_another_force_adds(copy_of_built):
     run_pcp("build", var=copy_of_built)
     con = duckdb.connect(str(copy_of_built / "warehouse.duckdb"), read_only=True)
     try:
-        by_force = dict(con.execute("select area_code, sum(records) from marts.fct_police_uk_street_crime_monthly "
-                                    "group by 1").fetchall())
+        by_force = dict(
+            con.execute(
+                "select area_code, sum(records) from marts.fct_police_uk_street_crime_monthly group by 1"
+            ).fetchall()
+        )
     finally:
         con.close()
     with duckdb.connect(str(copy_of_built / "build" / "working.duckdb"), read_only=True) as con:  # raw history

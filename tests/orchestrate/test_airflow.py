@@ -35,31 +35,49 @@ DOMAINS = domains()  # read from the source contracts
 DAGS = PROJECT / "dags"
 WORKFORCE_CSV = PROJECT / "seeds/sources/workforce/ho_police_workforce_open_data_mar2007_mar2022.csv"
 WORKFORCE_TABLE = "home_office__workforce_open_data"
-OFFICERS_FTE_2022 = ("select round(value) from marts.metric_values where metric_id = 'officers_fte' "
-                     "and area_code = ? and period_end = date '2022-03-31'")
+OFFICERS_FTE_2022 = (
+    "select round(value) from marts.metric_values where metric_id = 'officers_fte' "
+    "and area_code = ? and period_end = date '2022-03-31'"
+)
 
 pytestmark = pytest.mark.airflow
 
 
 def airflow_env(home: Path, var: Path) -> dict[str, str]:
-    return {**os.environ, "AIRFLOW_HOME": str(home), "PCP_VAR_DIR": str(var),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "GX_ANALYTICS_ENABLED": "False",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "PCP_VAR_DIR": str(var),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "GX_ANALYTICS_ENABLED": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
 
 
 def airflow(*args: str, env: dict, timeout: int = 900, check: bool = True) -> subprocess.CompletedProcess:
     """An airflow command the way the README gives it: `scripts/airflow_local.sh cli ...`."""
-    proc = subprocess.run([str(PROJECT / "scripts" / "airflow_local.sh"), "cli", *args], env=env,
-                          capture_output=True, text=True, cwd=PROJECT, timeout=timeout)
+    proc = subprocess.run(
+        [str(PROJECT / "scripts" / "airflow_local.sh"), "cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=timeout,
+    )
     if check:
         assert proc.returncode == 0, f"airflow {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc
 
 
 def airflow_script(action: str, env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([str(PROJECT / "scripts" / "airflow_local.sh"), action], env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(PROJECT / "scripts" / "airflow_local.sh"), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -135,8 +153,14 @@ print("JSON" + json.dumps(out))
 def dag_info(tmp_path_factory) -> dict:
     home = tmp_path_factory.mktemp("dagbag_home")
     env = airflow_env(home, home / "var")
-    proc = subprocess.run([str(VENV_BIN / "python"), "-c", INSPECT, str(DAGS)], env=env, capture_output=True,
-                          text=True, cwd=PROJECT, timeout=300)
+    proc = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", INSPECT, str(DAGS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(proc.stdout.split("JSON", 1)[1])
 
@@ -178,6 +202,7 @@ def test_ingests_emit_assets_that_schedule_the_transform(dag_info):
 
 
 # ---------------------------------------------------------------- airflow dags test, for real
+
 
 def test_workforce_dag_publishes_the_home_office_figure(airflow_home, tmp_path):
     var = tmp_path / "var"
@@ -276,6 +301,7 @@ def test_report_dag_builds_the_packs_due_that_day_and_only_those(airflow_home, c
 
 # ---------------------------------------------------------------- backfill
 
+
 def test_backfill_of_a_period_twice_changes_nothing(copy_of_built, frozen_project):
     var = copy_of_built
     assert published_value(var) == 140228
@@ -300,6 +326,7 @@ def test_backfill_of_a_period_twice_changes_nothing(copy_of_built, frozen_projec
 
 # ---------------------------------------------------------------- a real scheduler, end to end
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -310,9 +337,12 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
     var = copy_of_built
     home = tmp_path / "airflow"
     port = free_port()
-    env = {**airflow_env(home, var), "AIRFLOW_PORT": str(port),
-           # only these run by themselves; the other ingests stay paused so the test does one thing
-           "PCP_AIRFLOW_UNPAUSE": "^(ingest_workforce|transform_publish)$"}
+    env = {
+        **airflow_env(home, var),
+        "AIRFLOW_PORT": str(port),
+        # only these run by themselves; the other ingests stay paused so the test does one thing
+        "PCP_AIRFLOW_UNPAUSE": "^(ingest_workforce|transform_publish)$",
+    }
     base = f"http://127.0.0.1:{port}"
     before_version = _publications(var)
     pgid = None
@@ -329,8 +359,11 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         pgid = (home / "airflow.pgid").read_text().strip()
         assert _postgres_pids(home)
         api = _api(home, base)
-        _wait(lambda: api.get(f"{base}/api/v2/dags/transform_publish", timeout=30).status_code == 200, 180,
-              "DAGs registered")
+        _wait(
+            lambda: api.get(f"{base}/api/v2/dags/transform_publish", timeout=30).status_code == 200,
+            180,
+            "DAGs registered",
+        )
 
         landed_at = time.monotonic()
         land_changed_workforce(var, dt.date.today())
@@ -340,32 +373,47 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         # metadata DB), a user triggers another DAG from the UI: on SQLite this waited for the
         # database lock (30-60 s) or failed with 500. `workforce` is paused here, so its run only waits.
         task = f"{base}/api/v2/dags/ingest_workforce/dagRuns/{quote(manual, safe='')}/taskInstances/load_and_validate"
-        _wait(lambda: api.get(task, timeout=30).json().get("state") in {"queued", "running"}, 900,
-              "the manual ingest_workforce task starting", on_timeout=server_log, every=0.2)
+        _wait(
+            lambda: api.get(task, timeout=30).json().get("state") in {"queued", "running"},
+            900,
+            "the manual ingest_workforce task starting",
+            on_timeout=server_log,
+            every=0.2,
+        )
         asked = time.monotonic()
         _trigger(api, base, "workforce")
         answered = time.monotonic() - asked
         print(f"REST trigger during a task start answered in {answered:.2f} s")
         assert answered < 5, f"the API server took {answered:.1f} s to trigger a run during a task start"
 
-        _wait(lambda: published_value(var) == 140278, 1200, "published mart shows the landed file",
-              on_timeout=server_log)
+        _wait(
+            lambda: published_value(var) == 140278, 1200, "published mart shows the landed file", on_timeout=server_log
+        )
         latency = time.monotonic() - landed_at
         print(f"file landed -> published mart: {latency:.1f} s")  # reported, never asserted
 
         # Unpausing also starts the latest daily run (05:00 UTC), which may publish the file first (it
         # takes everything since the high-water mark); the ingest's asset must still trigger a run.
-        _wait(lambda: any(x["state"] == "success" for x in _runs(api, base, "transform_publish")
-                          if x["run_type"] == "asset_triggered"), 300, "asset-triggered run marked success")
+        _wait(
+            lambda: any(
+                x["state"] == "success"
+                for x in _runs(api, base, "transform_publish")
+                if x["run_type"] == "asset_triggered"
+            ),
+            300,
+            "asset-triggered run marked success",
+        )
         assert len(_publications(var)) > len(before_version)
         assert published_value(var, "E23000029") is not None
+
         # An ingest DAG runs one run at a time, so the scheduled run and the manual one go in either
         # order; both must be over before the next landings, or a late one (not a backfill, so not
         # bounded by an interval) would load them too.
         def ingests_over() -> bool:
             runs = _runs(api, base, "ingest_workforce")
-            return (any(x["dag_run_id"] == manual and x["state"] == "success" for x in runs)
-                    and not {x["state"] for x in runs} & {"queued", "running"})
+            return any(x["dag_run_id"] == manual and x["state"] == "success" for x in runs) and not {
+                x["state"] for x in runs
+            } & {"queued", "running"}
 
         _wait(ingests_over, 600, "every ingest_workforce run over", on_timeout=server_log)
 
@@ -374,13 +422,33 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         # for 15 Jul 2025 covers files landed up to 15 Jan 2026: the 1 Aug 2025 file, not 1 Mar 2026.
         land_changed_workforce(var, dt.date(2025, 8, 1), extra_fte=80)
         land_changed_workforce(var, dt.date(2026, 3, 1), extra_fte=5000)
-        airflow("backfill", "create", "--dag-id", "ingest_workforce", "--from-date", "2025-07-01",
-                "--to-date", "2025-07-31", "--reprocess-behavior", "completed", env=env)
-        _wait(lambda: [x["state"] for x in _runs(api, base, "ingest_workforce")
-                       if x["run_type"] == "backfill"] == ["success"], 600, "backfill run marked success",
-              on_timeout=server_log)
-        _wait(lambda: dt.date(2025, 8, 1) in _landed_vintages(var), 600, "backfilled file published",
-              on_timeout=server_log)
+        airflow(
+            "backfill",
+            "create",
+            "--dag-id",
+            "ingest_workforce",
+            "--from-date",
+            "2025-07-01",
+            "--to-date",
+            "2025-07-31",
+            "--reprocess-behavior",
+            "completed",
+            env=env,
+        )
+        _wait(
+            lambda: (
+                [x["state"] for x in _runs(api, base, "ingest_workforce") if x["run_type"] == "backfill"] == ["success"]
+            ),
+            600,
+            "backfill run marked success",
+            on_timeout=server_log,
+        )
+        _wait(
+            lambda: dt.date(2025, 8, 1) in _landed_vintages(var),
+            600,
+            "backfilled file published",
+            on_timeout=server_log,
+        )
         assert dt.date(2026, 3, 1) not in _landed_vintages(var)  # outside the backfill's interval
         assert published_value(var) == 140278  # the edition landed today is later than the backfilled one
 
@@ -395,15 +463,18 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
         assert _readable_by_others(home) == []
 
         # A user's pause is respected: paused from the UI (PATCH is_paused), it stays paused after a restart.
-        assert api.patch(f"{base}/api/v2/dags/transform_publish", json={"is_paused": True},
-                         timeout=30).status_code == 200
+        assert (
+            api.patch(f"{base}/api/v2/dags/transform_publish", json={"is_paused": True}, timeout=30).status_code == 200
+        )
         assert airflow_script("stop", env).returncode == 0
         restart = airflow_script("start", env)
         assert restart.returncode == 0, restart.stdout + restart.stderr + server_log()
         pgid = (home / "airflow.pgid").read_text().strip()
         api = _api(home, base)
-        paused = {d: api.get(f"{base}/api/v2/dags/{d}", timeout=30).json()["is_paused"]
-                  for d in ("transform_publish", "ingest_workforce")}
+        paused = {
+            d: api.get(f"{base}/api/v2/dags/{d}", timeout=30).json()["is_paused"]
+            for d in ("transform_publish", "ingest_workforce")
+        }
         assert paused == {"transform_publish": True, "ingest_workforce": False}
     finally:
         stop = airflow_script("stop", env, timeout=120)
@@ -417,8 +488,9 @@ def test_landed_file_flows_to_published_mart_under_the_scheduler(copy_of_built, 
 def _api(home: Path, base: str) -> requests.Session:
     """A session logged in as the generated admin, as the UI is."""
     password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
-    token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password},
-                          timeout=30).json()["access_token"]
+    token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password}, timeout=30).json()[
+        "access_token"
+    ]
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token}"
     return api
@@ -471,8 +543,7 @@ def _mode(path: Path) -> int:
 
 
 def _readable_by_others(folder: Path) -> list[str]:
-    return [f"{p} {oct(_mode(p))}" for p in [folder, *folder.rglob("*")]
-            if not p.is_symlink() and _mode(p) & 0o077]
+    return [f"{p} {oct(_mode(p))}" for p in [folder, *folder.rglob("*")] if not p.is_symlink() and _mode(p) & 0o077]
 
 
 def _runs(api: requests.Session, base: str, dag_id: str) -> list[dict]:
@@ -481,8 +552,12 @@ def _runs(api: requests.Session, base: str, dag_id: str) -> list[dict]:
 
 def _landed_vintages(var: Path) -> set:
     """Vintages (landing dates) of the workforce loads in the published file."""
-    return {r[0] for r in query_published(
-        var, "select vintage from meta.loads where source_table = ? and status = 'accepted'", [WORKFORCE_TABLE])}
+    return {
+        r[0]
+        for r in query_published(
+            var, "select vintage from meta.loads where source_table = ? and status = 'accepted'", [WORKFORCE_TABLE]
+        )
+    }
 
 
 def _publications(var: Path) -> list:
@@ -503,5 +578,10 @@ def _wait(cond, timeout: float, what: str, on_timeout=None, every: float = 1) ->
 
 def _tail_logs(home: Path, n: int = 40) -> str:
     """The last lines of each component's log (api-server, scheduler, dag-processor, triggerer, postgres)."""
-    return "\n".join(f"--- {p.name}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-n:])
-                     for p in sorted(home.glob("*.log"))) or f"(no logs in {home})"
+    return (
+        "\n".join(
+            f"--- {p.name}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-n:])
+            for p in sorted(home.glob("*.log"))
+        )
+        or f"(no logs in {home})"
+    )

@@ -12,8 +12,20 @@ from benchmarks import headline, run
 
 def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
     out = tmp_path / "results"
-    code = run.main(["--sizes", "20k", "--months", "2", "--no-increment", "--no-dag-parse", "--out", str(out),
-                     "--keep", str(tmp_path / "work")])
+    code = run.main(
+        [
+            "--sizes",
+            "20k",
+            "--months",
+            "2",
+            "--no-increment",
+            "--no-dag-parse",
+            "--out",
+            str(out),
+            "--keep",
+            str(tmp_path / "work"),
+        ]
+    )
     doc = json.loads((out / "results.json").read_text())
     (res,) = doc["results"]
     assert res["problems"] == [] and res["agree"] and code == 0
@@ -24,8 +36,11 @@ def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
     assert 43 * 2 * (len(headline.METRICS) - 1) <= res["figures_compared"] <= 43 * 2 * len(headline.METRICS)
     work = tmp_path / "work" / "20000" / "work"
     wh = pd.read_parquet(work / "warehouse.parquet")
-    assert wh.loc[wh.metric_id == "calls_101_received", "value"].sum() + \
-        wh.loc[wh.metric_id == "calls_999_received", "value"].sum() == res["rows"]
+    assert (
+        wh.loc[wh.metric_id == "calls_101_received", "value"].sum()
+        + wh.loc[wh.metric_id == "calls_999_received", "value"].sum()
+        == res["rows"]
+    )
     md = (out / "results.md").read_text()
     assert all(f"| {m} |" in md for m in ("floor", "warehouse", "pandas")) and (out / "scaling.png").stat().st_size
     # the publish is timed on its own and every target is judged, met or not (none unmeasured but +1 month)
@@ -37,12 +52,14 @@ def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
 
 
 def test_compare_names_a_wrong_figure_and_a_missing_one():
-    rows = [("calls_101_received", "E23000001", "2021-04-30", 100.0),
-            ("calls_101_mean_wait_minutes", "E23000001", "2021-04-30", 5.123456789)]
+    rows = [
+        ("calls_101_received", "E23000001", "2021-04-30", 100.0),
+        ("calls_101_mean_wait_minutes", "E23000001", "2021-04-30", 5.123456789),
+    ]
     a = pd.DataFrame(rows, columns=headline.COLUMNS)
     assert headline.compare(a, a.copy(), "same") == []
     b = a.copy()
-    b.loc[0, "value"] = 101.0          # a count one out
+    b.loc[0, "value"] = 101.0  # a count one out
     b.loc[1, "value"] = 5.123456789 * (1 + 1e-12)  # float noise within tolerance
     (problem,) = headline.compare(a, b, "off by one")
     assert "1 figure(s) differ" in problem and "100.0 vs 101.0" in problem
@@ -55,7 +72,7 @@ BREAKS = {  # one corrupted row per case; each must fail in DuckDB exactly as it
     "area code pattern": "set area_code = 'X23000001'",
     "target below min": "set answer_target_seconds = 0",
     "received in the future": "set received_at = timestamp '2099-01-01', ended_at = timestamp '2099-01-01', "
-                              "answered_at = null, call_back_at = null",
+    "answered_at = null, call_back_at = null",
     "duplicate call id": "set call_id = (select min(call_id) from raw.force_feeds__calls)",
     "outcome missing": "set outcome = null",
 }
@@ -74,8 +91,17 @@ def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir
     from warehouse.ingest import load, local_time
 
     contract = contracts.get("force_feeds__calls")
-    files = list(samples.write_feed("calls", ["Thames Valley", "Leicestershire"], dt.date(2022, 1, 1),
-                                    dt.date(2022, 1, 31), 7, var_dir / "gen", 0.01))
+    files = list(
+        samples.write_feed(
+            "calls",
+            ["Thames Valley", "Leicestershire"],
+            dt.date(2022, 1, 1),
+            dt.date(2022, 1, 31),
+            7,
+            var_dir / "gen",
+            0.01,
+        )
+    )
     with db.writer() as con:
         ids = [load.load_file(con, contract, f, dt.date(2022, 2, 7)).load_id for f in files]
 
@@ -99,14 +125,17 @@ def test_duckdb_gate_accepts_what_ge_accepts_and_rejects_what_ge_rejects(var_dir
         monkeypatch.setattr(quality_sql, "_unique", lambda *a: ("1", hashed(*a)[1]))
         assert quality_sql.passes(con, contract, ids)
         con.execute("begin")
-        con.execute(f"update raw.{contract.table} {BREAKS['duplicate call id']} where _load_id = {ids[1]} "
-                    "and _row_number = 5")
+        con.execute(
+            f"update raw.{contract.table} {BREAKS['duplicate call id']} where _load_id = {ids[1]} and _row_number = 5"
+        )
         assert not quality_sql.passes(con, contract, ids)
         con.execute("rollback")
         # Event order is judged on times resolved in Europe/London, outside both suites (local_time)
         con.execute("begin")
-        con.execute(f"update raw.{contract.table} set ended_at = received_at - interval 1 second "
-                    f"where _load_id = {ids[0]} and _row_number = 3")
+        con.execute(
+            f"update raw.{contract.table} set ended_at = received_at - interval 1 second "
+            f"where _load_id = {ids[0]} and _row_number = 3"
+        )
         assert both(con) == (True, True)
         found = local_time.check_order(con, [(ids[0], contract.table, files[0].name)], contracts.get)
         assert "rows 3;" in found[ids[0]][0]
@@ -126,21 +155,22 @@ def test_uniqueness_on_hashes_counts_like_the_exact_check():
     con = duckdb.connect()
     con.execute("create table t (s varchar, n bigint, f double)")
     types = {"s": "VARCHAR", "n": "BIGINT", "f": "DOUBLE"}
-    con.execute("insert into t values ('a', 1, 0.0), ('b', null, -0.0), (null, 1, 1.0), (null, null, null), "
-                "('c', 2, 2.0)")
+    con.execute(
+        "insert into t values ('a', 1, 0.0), ('b', null, -0.0), (null, 1, 1.0), (null, null, null), ('c', 2, 2.0)"
+    )
 
     def counts(counted, columns):
         quick, exact = quality_sql._unique(counted, columns, types)
         return con.execute(f"select {quick}, {exact} from t").fetchone(), quick == exact
 
-    assert counts("s is not null", ["s"]) == ((0, 0), False)        # two NULLs are not duplicates
-    assert counts("n is not null", ["n"]) == ((1, 1), False)        # 1 twice
+    assert counts("s is not null", ["s"]) == ((0, 0), False)  # two NULLs are not duplicates
+    assert counts("n is not null", ["n"]) == ((1, 1), False)  # 1 twice
     assert counts("s is not null or n is not null", ["s", "n"]) == ((0, 0), False)  # (a,1) (b,) (,1) (c,2)
-    con.execute("insert into t values ('b', null, 3.0)")            # (b, NULL) again: a duplicate pair
+    con.execute("insert into t values ('b', null, 3.0)")  # (b, NULL) again: a duplicate pair
     assert counts("s is not null or n is not null", ["s", "n"]) == ((1, 1), False)
     assert counts("s is not null", ["s"]) == ((1, 1), False)
     (n, same) = counts("f is not null", ["f"])
-    assert same and n[0] == n[1]                                    # doubles: exact only
+    assert same and n[0] == n[1]  # doubles: exact only
 
 
 def test_pseudonyms_computed_in_duckdb_equal_python_hmac(tmp_path, monkeypatch):
@@ -154,9 +184,12 @@ def test_pseudonyms_computed_in_duckdb_equal_python_hmac(tmp_path, monkeypatch):
     contract = contracts.get("force_feeds__calls")
     ids = ["E23000029-202201-101-0000001", "id with é and \\x41 and 'quotes'"]
     f = tmp_path / "calls_E23000029_2022-01.csv"
-    f.write_text(",".join(contract.column_names) + "\n" + "".join(
-        f'"{i}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n' for i in ids),
-        encoding="utf-8")
+    f.write_text(
+        ",".join(contract.column_names)
+        + "\n"
+        + "".join(f'"{i}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n' for i in ids),
+        encoding="utf-8",
+    )
     for key in ("a short key", "k" * 100):  # keys over 64 bytes are hashed first (RFC 2104)
         monkeypatch.setenv(pseudonymise.ENV_VAR, key)
         con = duckdb.connect()

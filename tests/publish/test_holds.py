@@ -65,7 +65,9 @@ def held(tmp_path_factory):
         _land(var, FEEDS[feed][1], f)
     src = contracts.get("police_uk__street_crimes").bundled_files()[0][0]
     pu = gen / "2018-07-thames-valley-street.csv"
-    pu.write_text("\n".join(ln.replace(",2018-06,", ",2018-07,", 1) for ln in src.read_text().splitlines()[:201]) + "\n")
+    pu.write_text(
+        "\n".join(ln.replace(",2018-06,", ",2018-07,", 1) for ln in src.read_text().splitlines()[:201]) + "\n"
+    )
     _land(var, "police_uk__street_crimes", pu, "2018-08-10")
     before = (var / "warehouse.duckdb").read_bytes()
     proc = run_pcp("build", var=var, check=False)
@@ -94,10 +96,14 @@ def test_a_police_uk_force_month_with_a_tiny_fraction_of_its_records_is_held(hel
 
 def test_a_month_missing_partnerships_or_days_is_held_naming_what_is_missing(held):
     _, proc, _, missing = held
-    assert (f"  force domestic abuse feed {TV} {MONTH}: incomplete: {len(missing)} community safety partnership(s) "
-            f"of the force in the ONS lookup missing: {', '.join(missing[:8])}") in proc.stderr, proc.stderr
-    assert (f"  force digital contacts {TV} {MONTH}: incomplete: {LAST_DAY.day - 15} day(s) of the month with no "
-            f"rows missing: {MONTH}-16, {MONTH}-17") in proc.stderr
+    assert (
+        f"  force domestic abuse feed {TV} {MONTH}: incomplete: {len(missing)} community safety partnership(s) "
+        f"of the force in the ONS lookup missing: {', '.join(missing[:8])}"
+    ) in proc.stderr, proc.stderr
+    assert (
+        f"  force digital contacts {TV} {MONTH}: incomplete: {LAST_DAY.day - 15} day(s) of the month with no "
+        f"rows missing: {MONTH}-16, {MONTH}-17"
+    ) in proc.stderr
 
 
 def test_accept_moves_publishes_the_held_periods_and_records_them(held):
@@ -106,7 +112,14 @@ def test_accept_moves_publishes_the_held_periods_and_records_them(held):
     assert f"accepted hold: force call log {TV} {MONTH}" in out
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
         holds = con.execute("select source, area_code, period_end from meta.holds order by 1").fetchall()
-        assert [h[0] for h in holds] == ["force call log", "force digital contacts", "force domestic abuse feed",
-                                         "police.uk street crime"]
-        assert con.execute("select count(*) from marts.metric_values where metric_id = 'calls_101_received' "
-                           "and area_code = ? and period_end = ?", [TV, LAST_DAY]).fetchall() == [(1,)]
+        assert [h[0] for h in holds] == [
+            "force call log",
+            "force digital contacts",
+            "force domestic abuse feed",
+            "police.uk street crime",
+        ]
+        assert con.execute(
+            "select count(*) from marts.metric_values where metric_id = 'calls_101_received' "
+            "and area_code = ? and period_end = ?",
+            [TV, LAST_DAY],
+        ).fetchall() == [(1,)]

@@ -30,7 +30,8 @@ def test_metric_ids_are_unique_and_labels_say_sample_exactly_for_sample_sources(
         is_sample = cs[row["source_table"]].is_sample
         assert ("(SAMPLE)" in label[row["metric_id"]]) == is_sample, (
             f"metrics.csv label of {row['metric_id']!r} is {label[row['metric_id']]!r} but its source "
-            f"{row['source_table']} (metric_sources.csv) has is_sample: {is_sample}")
+            f"{row['source_table']} (metric_sources.csv) has is_sample: {is_sample}"
+        )
         checked += 1
     assert checked >= 20
 
@@ -39,7 +40,9 @@ def test_the_shared_build_has_no_clash(built_var):
     con = duckdb.connect(str(built_var / "build/working.duckdb"), read_only=True)
     try:
         assert audit.sample_id_clashes(con) == []
-        assert con.execute("select count(distinct metric_id) from marts.metric_values where is_sample").fetchone()[0] > 10
+        assert (
+            con.execute("select count(distinct metric_id) from marts.metric_values where is_sample").fetchone()[0] > 10
+        )
     finally:
         con.close()
 

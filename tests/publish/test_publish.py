@@ -28,12 +28,15 @@ def _publish(figure: int, loads: list[tuple[int, str]] = (), raw_rows: int = 3) 
         con.execute("create schema if not exists marts")
         con.execute("create or replace table marts.figure as select ? as value", [figure])
         con.execute("comment on table marts.figure is 'one figure'")
-        con.execute("create or replace table raw.calls as select 'call-' || i as call_id from range(?) t(i)",
-                    [raw_rows])
+        con.execute(
+            "create or replace table raw.calls as select 'call-' || i as call_id from range(?) t(i)", [raw_rows]
+        )
         for load_id, sha in loads:
-            con.execute("insert or ignore into meta.loads (load_id, source_table, source_file, sha256, is_sample, "
-                        "status, loaded_at) values (?, 't', ?, ?, false, 'accepted', now()::timestamp)",
-                        [load_id, f"file{load_id}.csv", sha])
+            con.execute(
+                "insert or ignore into meta.loads (load_id, source_table, source_file, sha256, is_sample, "
+                "status, loaded_at) values (?, 't', ?, ?, false, 'accepted', now()::timestamp)",
+                [load_id, f"file{load_id}.csv", sha],
+            )
         version = publish.record_publication(con, f"fingerprint {figure}", {})
     publish.publish_file(paths().working, version)
     return version
@@ -58,7 +61,9 @@ def test_the_published_file_holds_the_marts_and_meta_but_not_raw_history(var_dir
         schemas = {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
         assert schemas == {"marts", "meta"}
         assert con.execute("select value from marts.figure").fetchall() == [(1,)]
-        assert con.execute("select comment from duckdb_tables() where table_name = 'figure'").fetchall() == [("one figure",)]
+        assert con.execute("select comment from duckdb_tables() where table_name = 'figure'").fetchall() == [
+            ("one figure",)
+        ]
         assert con.execute("select sha256 from meta.loads").fetchall() == [("a" * 64,)]
     finally:
         con.close()
@@ -168,7 +173,9 @@ def test_rollback_withdraws_the_later_loads_until_reinstated(var_dir):
     with db.writer() as con:
         assert withdrawals.apply(con) == 1
         assert con.execute("select load_id, status from meta.loads order by 1").fetchall() == [
-            (1, "accepted"), (2, "withdrawn")]
+            (1, "accepted"),
+            (2, "withdrawn"),
+        ]
     withdrawals.reinstate([2])
     assert withdrawals.listed() == []
     with db.writer() as con:

@@ -46,9 +46,18 @@ def _restated_2022(dest: Path, factor: float = 1.0, bump_first_row: int = 0) -> 
 
 def _land(var: Path, src: Path) -> None:
     env = {**os.environ, "PCP_VAR_DIR": str(var)}
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from warehouse import landing; "
-                    "landing.land_file(Path(sys.argv[1]), 'home_office__workforce_open_data')", str(src)],
-                   env=env, check=True, cwd=PROJECT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from warehouse import landing; "
+            "landing.land_file(Path(sys.argv[1]), 'home_office__workforce_open_data')",
+            str(src),
+        ],
+        env=env,
+        check=True,
+        cwd=PROJECT,
+    )
 
 
 def _published(var: Path, sql: str, params=None):
@@ -66,8 +75,9 @@ def _version(var: Path) -> str:
 
 
 def test_publication_records_what_it_was_built_from(built_var):
-    (version, code, loads, dbt, validations, audit, lineage), = _published(
-        built_var, "select version, code_version, loads, dbt, validations, audit, lineage from meta.publications")
+    ((version, code, loads, dbt, validations, audit, lineage),) = _published(
+        built_var, "select version, code_version, loads, dbt, validations, audit, lineage from meta.publications"
+    )
     loads = json.loads(loads)
     assert any(ld[2] == WORKFORCE_CSV.name and ld[3] == file_digest(WORKFORCE_CSV) for ld in loads)
     assert json.loads(dbt)["failed"] == 0 and json.loads(dbt)["results"]
@@ -84,10 +94,14 @@ def test_a_load_whose_rows_went_missing_from_raw_fails_the_audit(copy_of_built):
 
     with db.writer() as con:
         checked, problems = audit.reconcile_loads(con)
-        assert problems == [] and checked == con.execute(
-            "select count(*) from meta.loads where status = 'accepted'").fetchall()[0][0]
-        load_id, rows = con.execute("select load_id, rows_read from meta.loads where status = 'accepted' and "
-                                    "source_table = 'force_feeds__calls' order by load_id limit 1").fetchall()[0]
+        assert (
+            problems == []
+            and checked == con.execute("select count(*) from meta.loads where status = 'accepted'").fetchall()[0][0]
+        )
+        load_id, rows = con.execute(
+            "select load_id, rows_read from meta.loads where status = 'accepted' and "
+            "source_table = 'force_feeds__calls' order by load_id limit 1"
+        ).fetchall()[0]
         con.execute("delete from raw.force_feeds__calls where _load_id = ? and _row_number = 2", [load_id])
         _, problems = audit.reconcile_loads(con)
     assert len(problems) == 1 and problems[0].startswith(f"load {load_id} (")
@@ -97,9 +111,17 @@ def test_a_load_whose_rows_went_missing_from_raw_fails_the_audit(copy_of_built):
 def test_lineage_names_files_checksums_loads_and_models(built_var):
     out = run_pcp("lineage", "officers_fte", "--area", THAMES_VALLEY, var=built_var).stdout
     load_id = _published(built_var, "select load_id from meta.loads where source_file = ?", [WORKFORCE_CSV.name])[0][0]
-    for text in (WORKFORCE_CSV.name, file_digest(WORKFORCE_CSV), f"load {load_id}:", "vintage 2022-07-27",
-                 "int_metrics__workforce", "int_workforce__snapshots", "stg_home_office__workforce",
-                 "raw.home_office__workforce_open_data", "Thames Valley"):
+    for text in (
+        WORKFORCE_CSV.name,
+        file_digest(WORKFORCE_CSV),
+        f"load {load_id}:",
+        "vintage 2022-07-27",
+        "int_metrics__workforce",
+        "int_workforce__snapshots",
+        "stg_home_office__workforce",
+        "raw.home_office__workforce_open_data",
+        "Thames Valley",
+    ):
         assert text in out, f"{text!r} not in:\n{out}"
     bad = run_pcp("lineage", "no_such_metric", var=built_var, check=False)
     assert bad.returncode != 0 and "no_such_metric" in bad.stderr
@@ -108,13 +130,19 @@ def test_lineage_names_files_checksums_loads_and_models(built_var):
 def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
     var = copy_of_built
     before, v0 = file_digest(var / "warehouse.duckdb"), _version(var)
-    old = _published(var, "select value from marts.metric_values where metric_id = 'officers_fte' "
-                          "and area_code = ? and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0]
+    old = _published(
+        var,
+        "select value from marts.metric_values where metric_id = 'officers_fte' "
+        "and area_code = ? and period_end = date '2022-03-31'",
+        [THAMES_VALLEY],
+    )[0][0]
     _land(var, _restated_2022(var.parent / "tv_restated.csv", factor=2.0))
 
     stopped = run_pcp("build", var=var, check=False)
     assert stopped.returncode == 2
-    assert "would move past their limit" in stopped.stderr and f"officers_fte {THAMES_VALLEY} 2022-03-31" in stopped.stderr
+    assert (
+        "would move past their limit" in stopped.stderr and f"officers_fte {THAMES_VALLEY} 2022-03-31" in stopped.stderr
+    )
     assert "--accept-moves" in stopped.stderr
     assert file_digest(var / "warehouse.duckdb") == before
 
@@ -122,11 +150,19 @@ def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
     assert f"accepted move: officers_fte {THAMES_VALLEY} 2022-03-31" in accepted.stdout
     v1 = _version(var)
     assert v1 > v0
-    new = _published(var, "select value from marts.metric_values where metric_id = 'officers_fte' "
-                          "and area_code = ? and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0]
+    new = _published(
+        var,
+        "select value from marts.metric_values where metric_id = 'officers_fte' "
+        "and area_code = ? and period_end = date '2022-03-31'",
+        [THAMES_VALLEY],
+    )[0][0]
     assert new == pytest.approx(old * 2, abs=0.02)  # the mart rounds to 2 decimals
-    moves = _published(var, "select version, old_value, new_value, accepted_by from meta.movements "
-                            "where metric_id = 'officers_fte' and area_code = ?", [THAMES_VALLEY])
+    moves = _published(
+        var,
+        "select version, old_value, new_value, accepted_by from meta.movements "
+        "where metric_id = 'officers_fte' and area_code = ?",
+        [THAMES_VALLEY],
+    )
     assert moves == [(v1, old, new, "pcp build --accept-moves")]
 
     rolled = run_pcp("rollback", var=var)
@@ -147,9 +183,16 @@ def test_big_move_stops_publish_until_accepted_then_rollback(copy_of_built):
     # reinstated, the load is published again (a move from v0, so accepted again)
     run_pcp("reinstate", "--all", var=var)
     run_pcp("build", "--accept-moves", var=var)
-    assert _version(var) > v1 and _published(
-        var, "select value from marts.metric_values where metric_id = 'officers_fte' and area_code = ? "
-             "and period_end = date '2022-03-31'", [THAMES_VALLEY])[0][0] == new
+    assert (
+        _version(var) > v1
+        and _published(
+            var,
+            "select value from marts.metric_values where metric_id = 'officers_fte' and area_code = ? "
+            "and period_end = date '2022-03-31'",
+            [THAMES_VALLEY],
+        )[0][0]
+        == new
+    )
 
 
 KILL_POINTS = ["load:inserted", "gate:before", "dbt:model", "publish:recorded", "publish:copying:warehouse.duckdb"]
@@ -161,16 +204,18 @@ def test_sigkill_leaves_previous_version_and_next_run_recovers(copy_of_built, po
     before, v0 = file_digest(var / "warehouse.duckdb"), _version(var)
     _land(var, _restated_2022(var.parent / "restated.csv", bump_first_row=3))
     env = {**os.environ, "PCP_VAR_DIR": str(var), "PCP_FAULT_POINT": point}
-    killed = subprocess.run([str(VENV_BIN / "pcp"), "build"], env=env, capture_output=True, text=True,
-                            cwd=PROJECT, timeout=1800)
+    killed = subprocess.run(
+        [str(VENV_BIN / "pcp"), "build"], env=env, capture_output=True, text=True, cwd=PROJECT, timeout=1800
+    )
     assert killed.returncode == -9, f"not killed at {point}:\n{killed.stdout}\n{killed.stderr}"
     assert file_digest(var / "warehouse.duckdb") == before
     assert _version(var) == v0  # still opens, still the previous version
 
     run_pcp("build", var=var)  # no manual repair
     assert _version(var) > v0
-    assert _published(var, "select count(*) from meta.loads where source_file = 'restated.csv' "
-                           "and status = 'accepted'") == [(1,)]
+    assert _published(
+        var, "select count(*) from meta.loads where source_file = 'restated.csv' and status = 'accepted'"
+    ) == [(1,)]
     assert _published(var, "select count(*) from meta.publications where version > ?", [v0]) == [(1,)]
     assert not list(var.glob("*.publishing"))
 
@@ -238,6 +283,7 @@ def test_unwritable_version_store_publishes_nothing(copy_of_built):
     var = copy_of_built
     before = file_digest(var / "warehouse.duckdb")
     import shutil
+
     shutil.rmtree(var / "published")
     (var / "published").write_text("a file where the version store should be")
     proc = run_pcp("build", "--force", var=var, check=False)
@@ -249,7 +295,9 @@ def test_no_secrets_in_the_repository():
     import re
 
     files = subprocess.run(["git", "-C", str(PROJECT), "ls-files"], capture_output=True, text=True).stdout.split()
-    pattern = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|ghp_[0-9A-Za-z]{36}|xox[bp]-[0-9A-Za-z-]{20,}")
+    pattern = re.compile(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|ghp_[0-9A-Za-z]{36}|xox[bp]-[0-9A-Za-z-]{20,}"
+    )
     found = []
     for f in files:
         path = PROJECT / f
@@ -258,4 +306,6 @@ def test_no_secrets_in_the_repository():
         if pattern.search(path.read_text(errors="ignore")):
             found.append(f)
     assert found == []
-    assert not [f for f in files if Path(f).name in (".env", "airflow.cfg", "simple_auth_manager_passwords.json.generated")]
+    assert not [
+        f for f in files if Path(f).name in (".env", "airflow.cfg", "simple_auth_manager_passwords.json.generated")
+    ]

@@ -42,6 +42,7 @@ def _vars() -> dict:
 
 # --- the register ---------------------------------------------------------------------------------
 
+
 def test_every_quote_is_verbatim_in_its_document():
     rows = _register()
     assert rows, "empty register"
@@ -50,7 +51,8 @@ def test_every_quote_is_verbatim_in_its_document():
         assert doc.is_file(), f"{r['milestone_id']}: no document {doc}"
         assert len(r["quote"]) >= 20, f"{r['milestone_id']}: quote too short to trace"
         assert _norm(r["quote"]) in _norm(doc.read_text(encoding="utf-8")), (
-            f"{r['milestone_id']}: quote not found verbatim in {doc.name}: {r['quote']!r}")
+            f"{r['milestone_id']}: quote not found verbatim in {doc.name}: {r['quote']!r}"
+        )
 
 
 def test_a_changed_quote_would_be_caught():
@@ -105,12 +107,16 @@ def test_register_reads_the_papers_faithfully():
     # five-year target beside the ~500 establishment, not today's level.
     assert "TVP-05" not in reg and not any(r["metric_id"] == "specials_hours_fte" for r in reg.values())
     hours = reg["TVP-04"]
-    assert (hours["metric_id"], hours["target_value"], hours["target_date"]) == ("specials_operational_hours", "13000", "2028-03-31")
+    assert (hours["metric_id"], hours["target_value"], hours["target_date"]) == (
+        "specials_operational_hours",
+        "13000",
+        "2028-03-31",
+    )
     assert "75 FTE" in hours["statement"] and "500" in hours["statement"]
     # Not commitments: recorded as panel questions or past achievements, never judged.
-    assert reg["TVP-16"]["commitment_type"] == "past achievement"       # a past 35% rise, not "keep rising"
-    assert reg["TVP-17"]["commitment_type"] == "panel question"         # an HMIC finding, no arrest-rate target
-    assert reg["TVP-08"]["commitment_type"] == "panel question"         # "the possibility of call backs"
+    assert reg["TVP-16"]["commitment_type"] == "past achievement"  # a past 35% rise, not "keep rising"
+    assert reg["TVP-17"]["commitment_type"] == "panel question"  # an HMIC finding, no arrest-rate target
+    assert reg["TVP-08"]["commitment_type"] == "panel question"  # "the possibility of call backs"
     assert reg["TVP-12"]["commitment_type"] == "past achievement"
     for mid in ("LLR-02", "LLR-04", "LLR-05", "LLR-06"):
         assert reg[mid]["commitment_type"] == "past achievement", mid
@@ -119,13 +125,20 @@ def test_register_reads_the_papers_faithfully():
         if r["commitment_type"] != "commitment":
             assert r["measurable"] == "false" and not r["metric_id"], r["milestone_id"]
     # The commitments the first register missed, each with the data it would need.
-    missed = {"004_55528872e39bc363.txt": ("FGM", "road safety"), "002_2daa69f9faf4384e.txt": ("offender managers", "Operation Encompass"),
-              "001_df43f85ec939e0c0.txt": ("all NHP officers and staff",), "000_e422e50ddf141657.txt": ("feedback to victims",),
-              "003_5d547904ef0d0399.txt": ("School Liaison Officer", "on time")}
+    missed = {
+        "004_55528872e39bc363.txt": ("FGM", "road safety"),
+        "002_2daa69f9faf4384e.txt": ("offender managers", "Operation Encompass"),
+        "001_df43f85ec939e0c0.txt": ("all NHP officers and staff",),
+        "000_e422e50ddf141657.txt": ("feedback to victims",),
+        "003_5d547904ef0d0399.txt": ("School Liaison Officer", "on time"),
+    }
     for doc, phrases in missed.items():
         for phrase in phrases:
-            hit = [r for r in reg.values() if r["source_document"] == doc and phrase in r["quote"]
-                   and r["commitment_type"] == "commitment"]
+            hit = [
+                r
+                for r in reg.values()
+                if r["source_document"] == doc and phrase in r["quote"] and r["commitment_type"] == "commitment"
+            ]
             assert hit and all(r["data_needed"] for r in hit if r["measurable"] == "false"), (doc, phrase)
 
 
@@ -144,11 +157,21 @@ def test_the_status_rule_is_stated_once_and_the_docs_quote_it():
     doc = _norm((PROJECT / "docs" / "milestones.md").read_text(encoding="utf-8"))
     for r in rules.itertuples():
         assert _norm(r.plain_words) in doc, r.rule_id
-    statuses = {"on track", "at risk", "off track", "met", "met late", "missed", "not known at deadline", "not measurable"}
+    statuses = {
+        "on track",
+        "at risk",
+        "off track",
+        "met",
+        "met late",
+        "missed",
+        "not known at deadline",
+        "not measurable",
+    }
     assert set(rules["status"].dropna()) == statuses
 
 
 # --- peer groups and panel calendar -----------------------------------------------------------------
+
 
 def test_peer_groups_file_is_what_the_builder_produces():
     from warehouse.transform import peer_groups
@@ -186,10 +209,15 @@ def test_panel_calendar_has_both_panels_and_a_build_lead_time():
 
 # --- the marts on the shared real build -------------------------------------------------------------
 
+
 def test_every_register_milestone_has_a_status(published):
-    got = published.execute("""
+    got = (
+        published.execute("""
         select milestone_id, area_code, rag_status, status_reason, quote, source_document, is_sample
-        from marts.milestone_progress where is_latest""").df().set_index("milestone_id")
+        from marts.milestone_progress where is_latest""")
+        .df()
+        .set_index("milestone_id")
+    )
     register = {r["milestone_id"]: r for r in _register()}
     assert set(got.index) == set(register)
     assert set(got["area_code"]) == {TV, LLR}
@@ -208,11 +236,16 @@ def test_every_register_milestone_has_a_status(published):
 
 def test_real_figures_in_the_progress_rows(published):
     """Thames Valley officer uplift: baseline FTE at 31 March 2019 + 700, figures from the Home Office table."""
-    row = published.execute("""select * from marts.milestone_progress
-        where milestone_id = 'TVP-01' and reporting_date = date '2022-03-31'""").df().iloc[0]
+    row = (
+        published.execute("""select * from marts.milestone_progress
+        where milestone_id = 'TVP-01' and reporting_date = date '2022-03-31'""")
+        .df()
+        .iloc[0]
+    )
     fte = lambda d: published.execute(  # noqa: E731
-        "select value from marts.metric_values where metric_id = 'officers_fte' and area_code = ? "
-        "and period_end = ?", [TV, d]).fetchone()[0]
+        "select value from marts.metric_values where metric_id = 'officers_fte' and area_code = ? and period_end = ?",
+        [TV, d],
+    ).fetchone()[0]
     base, latest = fte(dt.date(2019, 3, 31)), fte(dt.date(2022, 3, 31))
     assert row["baseline_value"] == pytest.approx(base, abs=1e-3)
     assert row["target_value"] == pytest.approx(base + 700, abs=1e-3)
@@ -262,14 +295,18 @@ def test_issue_16_defects_have_their_right_answers(published):
     # TVP-14: no trend or limit spans the 30-month gap; not green on a trend across it.
     t14 = p.loc["TVP-14"]
     assert t14["status"] != "on track" and t14["trend_from"] >= pd.Timestamp("2024-09-30")
-    spc = published.execute("select period_end, segment from marts.milestone_spc where milestone_id = 'TVP-14' "
-                            "order by period_end").df()
+    spc = published.execute(
+        "select period_end, segment from marts.milestone_spc where milestone_id = 'TVP-14' order by period_end"
+    ).df()
     assert spc.loc[spc["period_end"] >= pd.Timestamp("2024-09-30"), "segment"].nunique() == 1
-    assert spc.loc[spc["period_end"] >= pd.Timestamp("2024-09-30"), "segment"].iloc[0] > \
-        spc.loc[spc["period_end"] == pd.Timestamp("2022-03-31"), "segment"].iloc[0]
+    assert (
+        spc.loc[spc["period_end"] >= pd.Timestamp("2024-09-30"), "segment"].iloc[0]
+        > spc.loc[spc["period_end"] == pd.Timestamp("2022-03-31"), "segment"].iloc[0]
+    )
     # TVP-15 is judged on the real annual counts only: its chart never joins sample monthly counts.
-    t15 = published.execute("select distinct metric_id, period_type, is_sample from marts.milestone_spc "
-                            "where milestone_id = 'TVP-15'").fetchall()
+    t15 = published.execute(
+        "select distinct metric_id, period_type, is_sample from marts.milestone_spc where milestone_id = 'TVP-15'"
+    ).fetchall()
     assert t15 == [("hate_crimes", "financial_year", False)]
     # Every sample-based commitment is measured in the default build (feeds run to the as-at month).
     sample_based = p[p["is_sample"] & (p["commitment_type"] == "commitment")]
@@ -304,23 +341,62 @@ class Fixture:
         self.milestones: list[dict] = []
         self.values: list[dict] = []
 
-    def milestone(self, mid, *, metric=None, direction="up", kind="absolute", target=None, deadline=None,
-                  baseline_day=0, measurable=True, data_needed="", area=TV):
-        self.milestones.append({
-            "milestone_id": mid, "area_code": area, "plan_priority": "test", "statement": f"crafted {mid}",
-            "commitment_type": "commitment", "metric_id": metric if metric is not None else f"m_{mid}", "period_type": "", "direction": direction,
-            "target_kind": kind, "baseline_value": "", "baseline_date": _day(baseline_day), "baseline_rule": "",
-            "target_value": "" if target is None else repr(float(target)), "target_change": "",
-            "target_change_pct": "", "target_rule": "", "target_date": "" if deadline is None else _day(deadline),
-            "source_document": "crafted.txt", "quote": f"quote {mid}", "measurable": str(measurable).lower(),
-            "data_needed": data_needed, "notes": ""})
+    def milestone(
+        self,
+        mid,
+        *,
+        metric=None,
+        direction="up",
+        kind="absolute",
+        target=None,
+        deadline=None,
+        baseline_day=0,
+        measurable=True,
+        data_needed="",
+        area=TV,
+    ):
+        self.milestones.append(
+            {
+                "milestone_id": mid,
+                "area_code": area,
+                "plan_priority": "test",
+                "statement": f"crafted {mid}",
+                "commitment_type": "commitment",
+                "metric_id": metric if metric is not None else f"m_{mid}",
+                "period_type": "",
+                "direction": direction,
+                "target_kind": kind,
+                "baseline_value": "",
+                "baseline_date": _day(baseline_day),
+                "baseline_rule": "",
+                "target_value": "" if target is None else repr(float(target)),
+                "target_change": "",
+                "target_change_pct": "",
+                "target_rule": "",
+                "target_date": "" if deadline is None else _day(deadline),
+                "source_document": "crafted.txt",
+                "quote": f"quote {mid}",
+                "measurable": str(measurable).lower(),
+                "data_needed": data_needed,
+                "notes": "",
+            }
+        )
 
     def value(self, metric, day, value, *, area=TV, unit="index", sample=False, num=None, den=None):
-        self.values.append({
-            "metric_id": metric, "area_code": area, "period_end": _day(day), "period_type": "month",
-            "value": repr(float(value)), "unit": unit, "is_sample": str(sample).lower(),
-            "numerator": "" if num is None else repr(float(num)),
-            "denominator": "" if den is None else repr(float(den)), "source": "crafted"})
+        self.values.append(
+            {
+                "metric_id": metric,
+                "area_code": area,
+                "period_end": _day(day),
+                "period_type": "month",
+                "value": repr(float(value)),
+                "unit": unit,
+                "is_sample": str(sample).lower(),
+                "numerator": "" if num is None else repr(float(num)),
+                "denominator": "" if den is None else repr(float(den)),
+                "source": "crafted",
+            }
+        )
 
     def series(self, mid, points, **kw):
         for day, v in points:
@@ -356,18 +432,23 @@ def crafted_cases() -> tuple[Fixture, dict[str, str]]:
     fx, expect = Fixture(), {}
 
     # Target 200 by day 100 from 100 at day 0; at day 50 the straight line expects 50% of the way.
-    on_line_edge = 100 + (50 - tol)          # exactly `tol` points behind the trajectory
-    for mid, latest, status in (("TOL_AT", on_line_edge, "on track"),
-                                ("TOL_ABOVE", on_line_edge + 0.01, "on track"),
-                                ("TOL_BELOW", on_line_edge - 0.01, "off track")):
+    on_line_edge = 100 + (50 - tol)  # exactly `tol` points behind the trajectory
+    for mid, latest, status in (
+        ("TOL_AT", on_line_edge, "on track"),
+        ("TOL_ABOVE", on_line_edge + 0.01, "on track"),
+        ("TOL_BELOW", on_line_edge - 0.01, "off track"),
+    ):
         fx.milestone(mid, target=200, deadline=100)
         fx.series(mid, [(0, 100), (50, latest)])
         expect[mid] = status
 
     # Behind the line; the trend (slope 1.2 a day through the last n periods of a monthly series,
     # baseline outside them) reaches 200 exactly on the deadline, one day after it, or one day before it.
-    for mid, days_left, status in (("PROJ_AT", 50, "at risk"), ("PROJ_AFTER", 51, "off track"),
-                                   ("PROJ_BEFORE", 49, "at risk")):
+    for mid, days_left, status in (
+        ("PROJ_AT", 50, "at risk"),
+        ("PROJ_AFTER", 51, "off track"),
+        ("PROJ_BEFORE", 49, "at risk"),
+    ):
         v50 = 200 - 1.2 * days_left
         fx.milestone(mid, target=200, deadline=100)
         fx.series(mid, [(0, 100)] + [(d, v50 - 1.2 * (50 - d)) for d in range(50 - 4 * (n - 1), 51, 4)])
@@ -385,10 +466,10 @@ def crafted_cases() -> tuple[Fixture, dict[str, str]]:
 
     # Deadline day 300 (monthly figures every 30 days: day 300 has one).
     fx.milestone("MET", target=200, deadline=300)
-    fx.series("MET", [(d, 100 + d / 3) for d in range(0, 361, MONTH)])        # 200 at day 300
+    fx.series("MET", [(d, 100 + d / 3) for d in range(0, 361, MONTH)])  # 200 at day 300
     expect["MET"] = "met"
     fx.milestone("MISSED", target=200, deadline=300)
-    fx.series("MISSED", [(d, 100 + d / 4) for d in range(0, 361, MONTH)])     # 175 at day 300, 190 at 360
+    fx.series("MISSED", [(d, 100 + d / 4) for d in range(0, 361, MONTH)])  # 175 at day 300, 190 at 360
     expect["MISSED"] = "missed"
     fx.milestone("MET_LATE", target=200, deadline=300)
     fx.series("MET_LATE", [(d, 100 + d / 3.3) for d in range(0, 421, MONTH)])  # 190.9 at 300, 200 at 330
@@ -420,22 +501,32 @@ def crafted_cases() -> tuple[Fixture, dict[str, str]]:
     fx.series("SUSTAIN_MET", [(MONTH * i, x) for i, x in enumerate(_noise(base_n + 6, seed=3, sd=2))])
     expect["SUSTAIN_MET"] = "on track"
     fx.milestone("SUSTAIN_HIT_MISS", target=99, deadline=MONTH * 60, baseline_day=MONTH * (base_n - 1))
-    fx.series("SUSTAIN_HIT_MISS", [(MONTH * i, x) for i, x in enumerate([100.5, 98, 101.5, 97.5, 102, 99.5,
-                                                                              100, 103, 98.5, 101, 99, 102.5,
-                                                                              101, 98, 100.5, 99.5, 102, 100])])
+    fx.series(
+        "SUSTAIN_HIT_MISS",
+        [
+            (MONTH * i, x)
+            for i, x in enumerate(
+                [100.5, 98, 101.5, 97.5, 102, 99.5, 100, 103, 98.5, 101, 99, 102.5, 101, 98, 100.5, 99.5, 102, 100]
+            )
+        ],
+    )
     expect["SUSTAIN_HIT_MISS"] = "at risk"
 
     # A gap of 5 months in a monthly series: the trend and the limits restart after it; the latest
     # figure (day 540) is years old as at the build, so it is stale.
     fx.milestone("GAP", kind="direction_only")
-    fx.series("GAP", [(MONTH * i, v) for i, v in enumerate([100, 103, 99, 102, 100, 101, 98, 102])]
-              + [(MONTH * i, v) for i, v in zip(range(13, 19), [50, 53, 49, 52, 50, 51])])
+    fx.series(
+        "GAP",
+        [(MONTH * i, v) for i, v in enumerate([100, 103, 99, 102, 100, 101, 98, 102])]
+        + [(MONTH * i, v) for i, v in zip(range(13, 19), [50, 53, 49, 52, 50, 51])],
+    )
     expect["GAP"] = "at risk"
 
     fx.milestone("NO_DATA", metric="m_nothing", target=200, deadline=100)
     expect["NO_DATA"] = "not measurable"
-    fx.milestone("NOT_MEASURABLE", metric="", target=10, deadline=100, measurable=False,
-                 data_needed="officers by function")
+    fx.milestone(
+        "NOT_MEASURABLE", metric="", target=10, deadline=100, measurable=False, data_needed="officers by function"
+    )
     expect["NOT_MEASURABLE"] = "not measurable"
     fx.milestone("BASELINE_ONLY", target=200, deadline=10_000)
     fx.series("BASELINE_ONLY", [(0, 100)])
@@ -460,8 +551,9 @@ def crafted_cases() -> tuple[Fixture, dict[str, str]]:
     for code, rank in peers:
         fx.value("m_CMP_COUNT", 50, 100 * rank, area=code, unit="count")
         fx.value("population", -10, 1_000_000 * rank, area=code, unit="count")
-        fx.value("m_CMP_PCT", 50, 100 * rank / (10 * rank + 100), area=code, unit="percent",
-                 num=rank, den=10 * rank + 100)
+        fx.value(
+            "m_CMP_PCT", 50, 100 * rank / (10 * rank + 100), area=code, unit="percent", num=rank, den=10 * rank + 100
+        )
     expect["CMP_COUNT"] = "on track"
     expect["CMP_PCT"] = "on track"
     return fx, expect
@@ -473,8 +565,10 @@ SELECT = ["--select", "int_milestones__register+", "int_milestones__metric_value
 def _dbt(var: Path, fixture: Path, *extra: str):
     from warehouse.transform import dbt_runner as transform
 
-    return transform.run_dbt(["build", *SELECT, *extra, "--vars", json.dumps({"milestone_fixture_dir": str(fixture)})],
-                             database=var / "build" / "working.duckdb")
+    return transform.run_dbt(
+        ["build", *SELECT, *extra, "--vars", json.dumps({"milestone_fixture_dir": str(fixture)})],
+        database=var / "build" / "working.duckdb",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -509,11 +603,22 @@ def test_status_rule_cases(crafted):
     var, _, expect = crafted
     got = _query(var, LAST_FIGURE).set_index("milestone_id")
     assert set(got.index) == set(expect)
-    wrong = {m: (got.loc[m, "status"], s, got.loc[m, "status_reason"]) for m, s in expect.items()
-             if got.loc[m, "status"] != s}
+    wrong = {
+        m: (got.loc[m, "status"], s, got.loc[m, "status_reason"])
+        for m, s in expect.items()
+        if got.loc[m, "status"] != s
+    }
     assert not wrong, wrong
-    rag = {"on track": "green", "met": "green", "at risk": "amber", "met late": "amber", "off track": "red",
-           "missed": "red", "not known at deadline": "not measurable", "not measurable": "not measurable"}
+    rag = {
+        "on track": "green",
+        "met": "green",
+        "at risk": "amber",
+        "met late": "amber",
+        "off track": "red",
+        "missed": "red",
+        "not known at deadline": "not measurable",
+        "not measurable": "not measurable",
+    }
     assert (got["rag_status"] == got["status"].map(rag)).all()
 
 
@@ -566,7 +671,9 @@ def test_pure_noise_keeps_its_status_for_24_months(crafted):
     var, _, _ = crafted
     rows = _rows(var, "NOISE")
     assert len(rows) >= 24
-    assert set(rows["status"]) == {"at risk"} and set(rows["variation"]) == {"common cause"}, rows[["reporting_date", "status", "signal"]]
+    assert set(rows["status"]) == {"at risk"} and set(rows["variation"]) == {"common cause"}, rows[
+        ["reporting_date", "status", "signal"]
+    ]
     spc = _query(var, "select * from marts.milestone_spc where milestone_id = 'NOISE' order by period_end")
     assert spc["in_baseline"].sum() == int(_vars()["milestone_spc_baseline_points"])
     assert spc["signal"].isna().all()
@@ -604,7 +711,9 @@ def test_no_trend_or_limit_spans_a_gap_and_old_figures_are_stale(crafted):
     last = _rows(var, "GAP").iloc[-1]
     assert last["trend_from"].date() >= dt.date.fromisoformat(_day(MONTH * 13))
     assert last["is_stale"] == True and _day(MONTH * 18)[:4] in last["stale_note"]  # noqa: E712
-    assert p_date(last["stale_after"]) == dt.date.fromisoformat(_day(MONTH * 18 + 31 + int(_vars()["milestone_stale_grace_days"])))
+    assert p_date(last["stale_after"]) == dt.date.fromisoformat(
+        _day(MONTH * 18 + 31 + int(_vars()["milestone_stale_grace_days"]))
+    )
 
 
 def p_date(x) -> dt.date:
@@ -629,7 +738,9 @@ def test_comparisons_per_100k_and_pooled(crafted):
     assert c["latest_value_per_100k"] == pytest.approx(2000 / 2_000_000 * 1e5)
     assert c["england_wales_value"] == pytest.approx(50_000 / 60_000_000 * 1e5, abs=1e-4)
     assert (c["england_wales_numerator"], c["england_wales_denominator"]) == (50_000, 60_000_000)
-    assert c["peer_group_value"] == pytest.approx(sum(100 * r for r in ranks) / sum(1e6 * r for r in ranks) * 1e5, abs=1e-4)
+    assert c["peer_group_value"] == pytest.approx(
+        sum(100 * r for r in ranks) / sum(1e6 * r for r in ranks) * 1e5, abs=1e-4
+    )
     assert c["peer_group_forces"] == len(ranks)
     q = p.loc["CMP_PCT"]
     assert q["comparison_basis"] == "same unit (percent)"
@@ -647,8 +758,8 @@ def test_history_is_appended_never_rewritten(crafted):
         mp.setenv("PCP_VAR_DIR", str(var))
         _dbt(var, folder, "--full-refresh")
     after = _query(var, "select * from marts.milestone_status_history order by built_at, milestone_id")
-    pd.testing.assert_frame_equal(after.iloc[:len(before)].reset_index(drop=True), before)
-    new = after.iloc[len(before):]
+    pd.testing.assert_frame_equal(after.iloc[: len(before)].reset_index(drop=True), before)
+    new = after.iloc[len(before) :]
     assert len(new) == len(expect) and new["built_at"].nunique() == 1
     assert new["built_at"].iloc[0] > before["built_at"].max()
 
@@ -672,6 +783,10 @@ def test_any_pack_with_a_sample_figure_carries_the_banner_and_the_rule(built_var
     pack = build_pack("Leicestershire", dt.date(2024, 6, 30), out_root=tmp_path)
     html = (pack.folder / "milestone-pack.html").read_text(encoding="utf-8")
     assert SAMPLE_BANNER.split(":")[0] in html and "generated sample data" in html
-    summary = pd.read_csv(PROJECT / "seeds" / "reference" / "status_rules.csv").set_index("rule_id").loc["summary", "plain_words"]
+    summary = (
+        pd.read_csv(PROJECT / "seeds" / "reference" / "status_rules.csv")
+        .set_index("rule_id")
+        .loc["summary", "plain_words"]
+    )
     notes = pd.read_csv(pack.folder / "notes.csv")
     assert summary in set(notes["Note"])

@@ -26,8 +26,9 @@ def packs(built_var, tmp_path_factory):
     old = os.environ.get("PCP_VAR_DIR")
     os.environ["PCP_VAR_DIR"] = str(built_var)
     try:
-        return {f: build_pack(f, AS_AT, out_root=out / "a") for f in ("Thames Valley", "Leicestershire", "Surrey")}, \
-               {f: build_pack(f, AS_AT, out_root=out / "b") for f in ("Thames Valley",)}
+        return {f: build_pack(f, AS_AT, out_root=out / "a") for f in ("Thames Valley", "Leicestershire", "Surrey")}, {
+            f: build_pack(f, AS_AT, out_root=out / "b") for f in ("Thames Valley",)
+        }
     finally:
         if old is None:
             os.environ.pop("PCP_VAR_DIR", None)
@@ -36,20 +37,34 @@ def packs(built_var, tmp_path_factory):
 
 
 def _expected(published, area_code):
-    return published.execute("""
+    return (
+        published.execute(
+            """
         select * from marts.milestone_progress where area_code = ?
         and (coalesce(reporting_date, latest_date) is null or coalesce(reporting_date, latest_date) <= ?)
         qualify row_number() over (partition by milestone_id order by coalesce(reporting_date, latest_date) desc nulls last) = 1
-        order by milestone_id""", [area_code, AS_AT]).df() if _has(published, "reporting_date") else \
-        published.execute("""
+        order by milestone_id""",
+            [area_code, AS_AT],
+        ).df()
+        if _has(published, "reporting_date")
+        else published.execute(
+            """
         select * from marts.milestone_progress where area_code = ? and (latest_date is null or latest_date <= ?)
         qualify row_number() over (partition by milestone_id order by latest_date desc nulls last) = 1
-        order by milestone_id""", [area_code, AS_AT]).df()
+        order by milestone_id""",
+            [area_code, AS_AT],
+        ).df()
+    )
 
 
 def _has(con, column):
-    return bool(con.execute("select count(*) from information_schema.columns where table_schema='marts' and "
-                            "table_name='milestone_progress' and column_name=?", [column]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns where table_schema='marts' and "
+            "table_name='milestone_progress' and column_name=?",
+            [column],
+        ).fetchall()[0][0]
+    )
 
 
 @pytest.mark.parametrize("force,area", [("Thames Valley", "E23000029"), ("Leicestershire", "E23000021")])
@@ -132,12 +147,13 @@ def test_pdf_renders_and_page_one_shows_the_milestones(packs, tmp_path):
 def test_same_inputs_give_the_same_report(packs):
     a, b = packs[0]["Thames Valley"].folder, packs[1]["Thames Valley"].folder
     for name in ("milestones.csv", "notes.csv", "milestone-pack.html", "milestone-pack.pdf", "milestone-pack.xlsx"):
-        assert hashlib.sha256((a / name).read_bytes()).hexdigest() == \
-            hashlib.sha256((b / name).read_bytes()).hexdigest(), name
+        assert (
+            hashlib.sha256((a / name).read_bytes()).hexdigest() == hashlib.sha256((b / name).read_bytes()).hexdigest()
+        ), name
 
 
 def test_csv_neutralises_formula_like_text():
-    assert neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert neutralise("+44 1234") == "'+44 1234" and neutralise("@cmd") == "'@cmd" and neutralise("-1+2") == "'-1+2"
     assert neutralise("Thames Valley") == "Thames Valley" and neutralise(-5) == -5
 
@@ -152,8 +168,9 @@ def test_every_csv_cell_is_safe(packs):
 
 def test_primary_and_secondary_suppression():
     # four partnerships in one force-month; one count under 10 must not be derivable from the total
-    df = pd.DataFrame({"area_code": ["F"] * 4, "period_end": ["2023-01"] * 4,
-                       "csp": ["a", "b", "c", "d"], "crimes": [4, 25, 12, 40]})
+    df = pd.DataFrame(
+        {"area_code": ["F"] * 4, "period_end": ["2023-01"] * 4, "csp": ["a", "b", "c", "d"], "crimes": [4, 25, 12, 40]}
+    )
     mask = suppression.suppression_mask(df, "crimes", [["area_code", "period_end"]])
     assert mask.tolist() == [True, False, True, False]  # 4 (primary) and 12 (secondary, next smallest)
     out = suppression.apply(df, ["crimes"], [["area_code", "period_end"]])
@@ -172,12 +189,22 @@ def test_secondary_suppression_cascades_across_groups():
 
 
 def test_row_sums_cannot_reveal_a_hidden_part():
-    df = pd.DataFrame({"area_code": ["F", "F"], "period_end": ["m", "m"], "csp": ["a", "b"],
-                       "justice_outcomes": [18, 40], "outcome_charge_summons": [15, 20],
-                       "outcome_out_of_court": [3, 20]})
-    masks = suppression.suppression_masks(df, ["justice_outcomes", "outcome_charge_summons", "outcome_out_of_court"],
-                                          [["area_code", "period_end"]],
-                                          {"justice_outcomes": ["outcome_charge_summons", "outcome_out_of_court"]})
+    df = pd.DataFrame(
+        {
+            "area_code": ["F", "F"],
+            "period_end": ["m", "m"],
+            "csp": ["a", "b"],
+            "justice_outcomes": [18, 40],
+            "outcome_charge_summons": [15, 20],
+            "outcome_out_of_court": [3, 20],
+        }
+    )
+    masks = suppression.suppression_masks(
+        df,
+        ["justice_outcomes", "outcome_charge_summons", "outcome_out_of_court"],
+        [["area_code", "period_end"]],
+        {"justice_outcomes": ["outcome_charge_summons", "outcome_out_of_court"]},
+    )
     row0 = [masks[c].iloc[0] for c in ("justice_outcomes", "outcome_charge_summons", "outcome_out_of_court")]
     assert sum(row0) >= 2 and row0[2]  # 3 hidden, and 18 or 15 hidden with it
     for c, m in masks.items():
@@ -203,6 +230,7 @@ def test_no_count_under_ten_survives_in_breakdowns(packs):
 
 # --- the pack as a panel paper (issue 17) ---------------------------------------------------------
 
+
 def _pdf_pages(path) -> list[str]:
     import pypdfium2 as pdfium
 
@@ -212,11 +240,17 @@ def _pdf_pages(path) -> list[str]:
 
 def _measured(published, area):
     """Milestones with at least one figure of their period type on or before AS_AT."""
-    return [r[0] for r in published.execute("""
+    return [
+        r[0]
+        for r in published.execute(
+            """
         select distinct p.milestone_id from marts.milestone_progress p
         join marts.metric_values v on v.metric_id = p.metric_id and v.area_code = p.area_code
              and v.period_type = p.period_type and v.period_end <= ?
-        where p.area_code = ? order by 1""", [AS_AT, area]).fetchall()]
+        where p.area_code = ? order by 1""",
+            [AS_AT, area],
+        ).fetchall()
+    ]
 
 
 def test_thames_valley_pdf_is_short_with_summary_and_milestones_up_front(packs, published):
@@ -224,8 +258,12 @@ def test_thames_valley_pdf_is_short_with_summary_and_milestones_up_front(packs, 
     assert len(pages) <= 12, f"{len(pages)} pages"
     assert "Summary" in pages[0] and "Status of the" in pages[0]
     front = "\n".join(pages[:3])
-    ids = [r[0] for r in published.execute("select milestone_id from reference.milestones where area_code = "
-                                           "'E23000029'").fetchall()]
+    ids = [
+        r[0]
+        for r in published.execute(
+            "select milestone_id from reference.milestones where area_code = 'E23000029'"
+        ).fetchall()
+    ]
     missing = [i for i in ids if i not in front]
     assert not missing, f"not in the first 3 pages: {missing}"
 
@@ -235,8 +273,11 @@ def test_no_paragraph_is_repeated_and_sources_are_listed_once(packs, force):
     pages = _pdf_pages(packs[0][force].folder / "milestone-pack.pdf")
     text = "\n".join(pages)
     # prose lines (a sentence: has a full stop); repeated table header rows are not paragraphs
-    lines = [ln.strip() for ln in text.replace("\r", "").split("\n")
-             if len(ln.strip()) > 70 and re.search(r"\.(\s|$)", ln.strip())]
+    lines = [
+        ln.strip()
+        for ln in text.replace("\r", "").split("\n")
+        if len(ln.strip()) > 70 and re.search(r"\.(\s|$)", ln.strip())
+    ]
     repeated = {ln for ln in lines if lines.count(ln) > 1}
     assert not repeated, sorted(repeated)[:3]
     assert text.count("Sources") >= 1 and "Sources:" not in text  # no per-table source paragraph
@@ -250,8 +291,9 @@ def test_no_paragraph_is_repeated_and_sources_are_listed_once(packs, force):
 def test_sample_banner_on_page_one(packs, published, force):
     pages = _pdf_pages(packs[0][force].folder / "milestone-pack.pdf")
     area = "E23000029" if force == "Thames Valley" else "E23000021"
-    has_sample = published.execute("select bool_or(is_sample) from marts.metric_values where area_code = ? "
-                                   "and period_end <= ?", [area, AS_AT]).fetchall()[0][0]
+    has_sample = published.execute(
+        "select bool_or(is_sample) from marts.metric_values where area_code = ? and period_end <= ?", [area, AS_AT]
+    ).fetchall()[0][0]
     assert has_sample
     assert "SAMPLE DATA" in pages[0]
     html_text = (packs[0][force].folder / "milestone-pack.html").read_text()
@@ -266,7 +308,7 @@ def test_every_measured_milestone_has_a_chart(packs, published, force, area):
     measured = _measured(published, area)
     assert measured
     text = "\n".join(_pdf_pages(folder / "milestone-pack.pdf"))
-    charted = text[text.index("Milestones charted"):]
+    charted = text[text.index("Milestones charted") :]
     html_text = (folder / "milestone-pack.html").read_text()
     figures = re.findall(r"<figcaption class='foot'>([A-Z]+-\d+):", html_text)
     assert sorted(figures) == measured
@@ -327,18 +369,54 @@ def test_monthly_tables_show_13_whole_months_and_year_totals(packs):
     months = [c for c in df.columns if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", c)]
     assert months and pd.Timestamp(months[-1]) < pd.Timestamp(AS_AT.replace(day=1)), "a month not yet ended"
     assert any(re.fullmatch(r"\d{4}/\d{2} (total|\(\d+ months\))", c) for c in df.columns)
-    long = pd.DataFrame({"domain": "contact", "metric_id": "m", "label": "Calls", "unit": "count",
-                         "period_end": pd.date_range("2020-01-31", periods=30, freq="ME").date,
-                         "period_type": "month", "value": 1.0, "numerator": None, "denominator": None,
-                         "is_sample": False, "source": "s"})
-    d = data_mod.PackData("F", "E23000000", AS_AT, None, None, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
-                          long, {}, pd.DataFrame(), [], pd.DataFrame(), None, {}, pd.DataFrame(), pd.DataFrame())
+    long = pd.DataFrame(
+        {
+            "domain": "contact",
+            "metric_id": "m",
+            "label": "Calls",
+            "unit": "count",
+            "period_end": pd.date_range("2020-01-31", periods=30, freq="ME").date,
+            "period_type": "month",
+            "value": 1.0,
+            "numerator": None,
+            "denominator": None,
+            "is_sample": False,
+            "source": "s",
+        }
+    )
+    d = data_mod.PackData(
+        "F",
+        "E23000000",
+        AS_AT,
+        None,
+        None,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        pd.DataFrame(),
+        long,
+        {},
+        pd.DataFrame(),
+        [],
+        pd.DataFrame(),
+        None,
+        {},
+        pd.DataFrame(),
+        pd.DataFrame(),
+    )
     recent = tables.domain_tables(d)["contact monthly"]
     shown = [c for c in recent.columns if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", c)]
     assert shown[0] == "Jun 2021" and shown[-1] == "Jun 2022" and len(shown) == 13
     assert recent["2021/22 total"].iloc[0] == 12 and recent["2022/23 (3 months)"].iloc[0] == 3
-    assert len([c for c in tables.domain_tables(d, recent=False)["contact monthly"].columns
-                if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", c)]) == 30
+    assert (
+        len(
+            [
+                c
+                for c in tables.domain_tables(d, recent=False)["contact monthly"].columns
+                if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", c)
+            ]
+        )
+        == 30
+    )
 
 
 def test_surrey_pack_explains_itself(packs):
@@ -390,12 +468,27 @@ def _in_browser(html_path, width, tmp_path) -> dict:
     page = tmp_path / f"page{width}.html"
     page.write_text(html_path.read_text().replace("</body>", CHECK_JS + "</body>"))
     frame = tmp_path / f"frame{width}.html"
-    frame.write_text(f"<!doctype html><html><body style='margin:0'><iframe src='{page.name}' "
-                     f"style='width:{width}px;height:1200px;border:0'></iframe><script>addEventListener('message',"
-                     f"e => document.body.setAttribute('data-check', e.data))</script></body></html>")
-    proc = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           "--virtual-time-budget=5000", f"--window-size={max(width, 800)},900",
-                           "--dump-dom", frame.as_uri()], capture_output=True, text=True, timeout=120)
+    frame.write_text(
+        f"<!doctype html><html><body style='margin:0'><iframe src='{page.name}' "
+        f"style='width:{width}px;height:1200px;border:0'></iframe><script>addEventListener('message',"
+        f"e => document.body.setAttribute('data-check', e.data))</script></body></html>"
+    )
+    proc = subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--virtual-time-budget=5000",
+            f"--window-size={max(width, 800)},900",
+            "--dump-dom",
+            frame.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     m = re.search(r'data-check="([^"]*)"', proc.stdout)
     assert m, f"chromium gave no measurement:\n{proc.stderr[-2000:]}"
     return json.loads(htmlmod.unescape(m.group(1)))
@@ -408,8 +501,12 @@ def test_html_fits_desktop_and_phone_with_every_status_visible(packs, published,
     assert r["width"] == width
     assert r["scroll"] <= width, f"page scrolls sideways at {width} px ({r['scroll']} px wide)"
     assert not r["hidden"], f"status or reason not visible at {width} px: {r['hidden']}"
-    ids = [x[0] for x in published.execute("select milestone_id from reference.milestones where area_code = "
-                                           "'E23000029' order by 1").fetchall()]
+    ids = [
+        x[0]
+        for x in published.execute(
+            "select milestone_id from reference.milestones where area_code = 'E23000029' order by 1"
+        ).fetchall()
+    ]
     assert sorted(r["ids"]) == ids
     if width >= 1400:
         assert not r["cut"], f"tables cut at {width} px: {r['cut']}"
@@ -428,16 +525,25 @@ def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_buil
     # would be undone (publish.served() puts the kept copy back).
     before = "the earlier status"
     with db.writer() as con:
-        cols = {r[0] for r in con.execute("select column_name from information_schema.columns where "
-                                          "table_name = 'milestone_status_history'").fetchall()}
+        cols = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_name = 'milestone_status_history'"
+            ).fetchall()
+        }
         col = "status" if "status" in cols else "rag_status"
-        now = con.execute(f"select {col} from marts.milestone_status_history where milestone_id = 'TVP-01' "
-                          "order by built_at desc limit 1").fetchall()[0][0]
-        con.execute(f"""insert into marts.milestone_status_history
+        now = con.execute(
+            f"select {col} from marts.milestone_status_history where milestone_id = 'TVP-01' "
+            "order by built_at desc limit 1"
+        ).fetchall()[0][0]
+        con.execute(
+            f"""insert into marts.milestone_status_history
             select * replace (built_at - interval 30 day as built_at,
                               case when milestone_id = 'TVP-01' then ? else {col} end as {col})
             from marts.milestone_status_history
-            where built_at = (select max(built_at) from marts.milestone_status_history)""", [before])
+            where built_at = (select max(built_at) from marts.milestone_status_history)""",
+            [before],
+        )
         version = publish.record_publication(con, "test: an earlier status in the history", {})
     publish.publish_file(paths().working, version)
     d = data_mod.load("Thames Valley", AS_AT)
@@ -449,15 +555,26 @@ def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_buil
 
 def test_charts_name_sample_and_process_limits_in_the_legend(packs, published):
     html_text = (packs[0]["Thames Valley"].folder / "milestone-pack.html").read_text()
-    by_id = {mid: svg for svg, mid in re.findall(r"<figure>(.*?)<figcaption class='foot'>([A-Z]+-\d+):",
-                                                 html_text, re.S)}
+    by_id = {
+        mid: svg for svg, mid in re.findall(r"<figure>(.*?)<figcaption class='foot'>([A-Z]+-\d+):", html_text, re.S)
+    }
     assert by_id
-    sample = {r[0] for r in published.execute(
-        "select distinct milestone_id from marts.milestone_spc where area_code = 'E23000029' and is_sample "
-        "and period_end <= ?", [AS_AT]).fetchall()}
-    limits = {r[0] for r in published.execute(
-        "select distinct milestone_id from marts.milestone_spc where area_code = 'E23000029' "
-        "and upper_limit is not null and period_end <= ?", [AS_AT]).fetchall()}
+    sample = {
+        r[0]
+        for r in published.execute(
+            "select distinct milestone_id from marts.milestone_spc where area_code = 'E23000029' and is_sample "
+            "and period_end <= ?",
+            [AS_AT],
+        ).fetchall()
+    }
+    limits = {
+        r[0]
+        for r in published.execute(
+            "select distinct milestone_id from marts.milestone_spc where area_code = 'E23000029' "
+            "and upper_limit is not null and period_end <= ?",
+            [AS_AT],
+        ).fetchall()
+    }
     assert sample and limits
     for mid, svg in by_id.items():
         assert ("SAMPLE figures" in svg) == (mid in sample), mid

@@ -20,8 +20,9 @@ TV, LEICS = "E23000029", "E23000021"
 
 
 def _write(feed, out, start="2022-04-01", end="2022-06-30", seed=42, forces=("Thames Valley",), scale=0.02):
-    return list(write_feed(feed, list(forces), dt.date.fromisoformat(start), dt.date.fromisoformat(end), seed,
-                           Path(out), scale))
+    return list(
+        write_feed(feed, list(forces), dt.date.fromisoformat(start), dt.date.fromisoformat(end), seed, Path(out), scale)
+    )
 
 
 def _read(files) -> pd.DataFrame:
@@ -85,8 +86,9 @@ def test_every_feed_file_passes_the_real_loader_and_quality_gate(var_dir):
             files = _write(feed, var_dir / "gen" / feed, end="2022-04-30", forces=("Leicestershire",))
             r = load.load_file(con, contract, files[0], dt.date(2022, 5, 7))
             quality.validate_load(con, contract, r.load_id, files[0].name)
-            assert con.execute("select status from meta.loads where load_id = ?", [r.load_id]).fetchall() == \
-                [("accepted",)]
+            assert con.execute("select status from meta.loads where load_id = ?", [r.load_id]).fetchall() == [
+                ("accepted",)
+            ]
 
 
 def test_specials_about_279_working_well_below_the_13000_hour_five_year_target(tmp_path):
@@ -97,7 +99,7 @@ def test_specials_about_279_working_well_below_the_13000_hour_five_year_target(t
     hours = d["operational_hours"].astype(float).groupby(d["month"]).sum()
     in_post = d.groupby("month")["special_id"].nunique()
     assert 240 < in_post.iloc[-1] < 320, in_post.iloc[-1]
-    assert 3_000 < hours.mean() < 9_000, hours.mean()            # well below 13,000
+    assert 3_000 < hours.mean() < 9_000, hours.mean()  # well below 13,000
     # one roster: a Special's joining date is the same in every month's file
     assert (d.groupby("special_id")["joined_on"].nunique() == 1).all()
 
@@ -132,7 +134,7 @@ def test_partnerships_share_the_force_by_population():
     Buckinghamshire, one unitary since April 2020, shared evenly by its four former districts."""
     codes, w = samples.csp_weights(LEICS)
     share = dict(zip(codes, w))
-    assert share["E22000168"] > 5 * share["E22000171"]          # Leicester > Oadby and Wigston
+    assert share["E22000168"] > 5 * share["E22000171"]  # Leicester > Oadby and Wigston
     codes, w = samples.csp_weights(TV)
     share = dict(zip(codes, w))
     bucks = [share[c] for c in ("E22000303", "E22000306", "E22000311", "E22000318")]
@@ -151,8 +153,9 @@ def test_domestic_abuse_up_a_fifth_in_2020_21_and_justice_outcomes_up_35_percent
     files = _write("domestic_abuse", tmp_path, start="2019-04-01", end="2021-03-31")
     y = _by_financial_year(files, ["crimes", "outcome_charge_summons", "outcome_out_of_court"])
     crimes = y.loc[2020, "crimes"] / y.loc[2019, "crimes"]
-    justice = (y.loc[2020, "outcome_charge_summons"] + y.loc[2020, "outcome_out_of_court"]) / \
-        (y.loc[2019, "outcome_charge_summons"] + y.loc[2019, "outcome_out_of_court"])
+    justice = (y.loc[2020, "outcome_charge_summons"] + y.loc[2020, "outcome_out_of_court"]) / (
+        y.loc[2019, "outcome_charge_summons"] + y.loc[2019, "outcome_out_of_court"]
+    )
     assert 1.17 < crimes < 1.25, crimes
     assert 1.30 < justice < 1.41, justice
 
@@ -173,10 +176,12 @@ def test_hate_crimes_up_while_hate_incidents_fall(tmp_path):
 
 def test_101_waits_fall_after_the_strategy(tmp_path):
     files = _write("calls", tmp_path, start="2023-03-01", end="2024-12-31", scale=0.02)
+
     def mean_wait(f):
         d = pd.read_csv(f, parse_dates=["received_at", "answered_at"])
         d = d[d.line == 101]
         return (d.answered_at - d.received_at).dt.total_seconds().mean()
+
     assert mean_wait(files[-1]) < 0.7 * mean_wait(files[0])
 
 
@@ -205,8 +210,21 @@ def test_development_key_is_used_with_a_warning_when_unset(monkeypatch):
 
 def test_pcp_sample_writes_files_and_refuses_unknown_names(var_dir, tmp_path):
     out = tmp_path / "out"
-    proc = run_pcp("sample", "specials", "--forces", "Leicestershire", "--start", "2022-01-01", "--end",
-                   "2022-02-28", "--seed", "42", "--out", str(out), var=var_dir)
+    proc = run_pcp(
+        "sample",
+        "specials",
+        "--forces",
+        "Leicestershire",
+        "--start",
+        "2022-01-01",
+        "--end",
+        "2022-02-28",
+        "--seed",
+        "42",
+        "--out",
+        str(out),
+        var=var_dir,
+    )
     assert "wrote 2 SAMPLE specials file(s)" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == [f"specials_{LEICS}_2022-01.csv", f"specials_{LEICS}_2022-02.csv"]
     bad = run_pcp("sample", "specials", "--forces", "Atlantis", "--out", str(out), var=var_dir, check=False)

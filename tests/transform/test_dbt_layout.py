@@ -35,6 +35,7 @@ def _sql_files() -> list[Path]:
 
 # --- layout ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("layer", ["intermediate", "marts"])
 def test_intermediate_and_marts_are_folders_by_domain(layer):
     root = MODELS / layer
@@ -108,8 +109,10 @@ RESTATED = {
     "justice outcomes": ("justice_outcomes", re.compile(r"outcome_charge_summons\s*\+\s*outcome_out_of_court")),
     "the units compared per 100k": ("per_100k_applies", re.compile(r"in \('FTE', 'headcount'")),
     "the population age limit": ("population_max_age", re.compile(r"interval 2 year")),
-    "the peer-group value": ("peer_group_value",
-                             re.compile(r"sum_numerator\s*/|sum_population\s*\*|sum_value\s*/|sum\(value\) filter")),
+    "the peer-group value": (
+        "peer_group_value",
+        re.compile(r"sum_numerator\s*/|sum_population\s*\*|sum_value\s*/|sum\(value\) filter"),
+    ),
 }
 
 
@@ -122,7 +125,7 @@ def test_rule_is_written_once_in_the_rates_macro(rule):
         if f == RATES_MACRO or (macro == "pct" and f.name == "int_milestones__progress.sql"):
             continue  # progress towards a target is a percentage of the way, not a ratio of two counts
         text = f.read_text()
-        restated += [f"{f.relative_to(DBT)}:{text[:m.start()].count(chr(10)) + 1}" for m in pattern.finditer(text)]
+        restated += [f"{f.relative_to(DBT)}:{text[: m.start()].count(chr(10)) + 1}" for m in pattern.finditer(text)]
     assert not restated, f"{rule} restated (use {macro}() in {RATES_MACRO.name}): {', '.join(restated)}"
 
 
@@ -142,8 +145,12 @@ def test_rates_per_100k_agree_with_count_and_population(published):
         where unit = 'per 100k' and (numerator is null or denominator is null
               or abs(value - numerator * 100000.0 / denominator) > 1e-9 * greatest(1, abs(value)))
     """).fetchall()
-    ids = {r[0] for r in published.execute(
-        "select distinct metric_id from marts.metric_values where unit = 'per 100k'").fetchall()}
+    ids = {
+        r[0]
+        for r in published.execute(
+            "select distinct metric_id from marts.metric_values where unit = 'per 100k'"
+        ).fetchall()
+    }
     assert {"officers_per_100k", "hate_crimes_per_100k", "da_crimes_per_100k"} <= ids and not bad, bad[:5]
 
 
@@ -171,7 +178,8 @@ POPULATION_MODEL = MODELS / "intermediate" / "population" / "int_population__for
 # a population chosen by a date or year condition of its own: an as-of join, a comparison of a
 # mid-year or population date, or the age limit outside the rule's macro
 CHOOSES_A_POPULATION = re.compile(
-    r"asof\b[^;]*population|mid_year\s*(<=|>=|<|>|=)|population_date\s*(<=|>=|<|>)|population_max_age\(\)")
+    r"asof\b[^;]*population|mid_year\s*(<=|>=|<|>|=)|population_date\s*(<=|>=|<|>)|population_max_age\(\)"
+)
 
 
 def test_only_the_population_model_chooses_a_population():
@@ -203,10 +211,15 @@ def _fy(d):
 def _rule_population(published):
     """(area, date) -> (population, mid-year) by the rule, from the estimates themselves: the ONS LAD
     sums by force area and The Justice Pipeline's mid-2024 force populations (England and Wales = 43)."""
-    est = {(a, y): p for a, y, p in published.execute(
-        "select area_code, mid_year, population from intermediate.int_population__pfa_year").fetchall()}
-    jp = published.execute("select area_code, year(population_date), population "
-                           "from staging.stg_justice_pipeline__force_indicators").fetchall()
+    est = {
+        (a, y): p
+        for a, y, p in published.execute(
+            "select area_code, mid_year, population from intermediate.int_population__pfa_year"
+        ).fetchall()
+    }
+    jp = published.execute(
+        "select area_code, year(population_date), population from staging.stg_justice_pipeline__force_indicators"
+    ).fetchall()
     est.update({(a, y): p for a, y, p in jp})
     if len({a for a, _, _ in jp}) == 43:
         est[("K04000001", jp[0][1])] = sum(p for _, _, p in jp)
@@ -216,6 +229,7 @@ def _rule_population(published):
             if (area, y) in est:
                 return est[(area, y)], y
         return None, None
+
     return population
 
 
@@ -224,20 +238,26 @@ def test_figures_per_100k_use_the_population_of_their_financial_year(published):
 
     population = _rule_population(published)
     # every rate in metric_values is divided by the rule's population
-    rows = published.execute("select metric_id, area_code, period_end, denominator from marts.metric_values "
-                             "where unit = 'per 100k'").fetchall()
+    rows = published.execute(
+        "select metric_id, area_code, period_end, denominator from marts.metric_values where unit = 'per 100k'"
+    ).fetchall()
     bad = [r for r in rows if population(r[1], r[2])[0] != r[3]]
     assert len(rows) > 1000 and not bad, bad[:5]
     # and every workforce snapshot with a population under the rule has its rate
     have = {(m.replace("_per_100k", "_fte"), a, d) for m, a, d, _ in rows}
-    missing = [r for r in published.execute(
-        "select metric_id, area_code, period_end from marts.metric_values "
-        "where metric_id in ('officers_fte', 'pcsos_fte')").fetchall()
-        if population(r[1], r[2])[0] is not None and r not in have]
+    missing = [
+        r
+        for r in published.execute(
+            "select metric_id, area_code, period_end from marts.metric_values "
+            "where metric_id in ('officers_fte', 'pcsos_fte')"
+        ).fetchall()
+        if population(r[1], r[2])[0] is not None and r not in have
+    ]
     assert not missing, missing[:5]
     # the comparisons: the same population and the mid-year it is from
-    rows = published.execute("select metric_id, area_code, period_end, population, year(population_date) "
-                             "from marts.metric_comparisons").fetchall()
+    rows = published.execute(
+        "select metric_id, area_code, period_end, population, year(population_date) from marts.metric_comparisons"
+    ).fetchall()
     bad = [r for r in rows if population(r[1], r[2]) != (r[3], r[4])]
     assert not bad, bad[:5]
     # a few by hand: 31 March ends its financial year; a gap of more than 2 years gives no figure
@@ -246,6 +266,12 @@ def test_figures_per_100k_use_the_population_of_their_financial_year(published):
     assert population("E23000029", dt.date(2023, 3, 31))[1] == 2020
     assert population("E23000029", dt.date(2024, 3, 31)) == (None, None)
     assert population("E23000029", dt.date(2026, 3, 31))[1] == 2024
-    tv = dict(published.execute("select period_end, denominator from marts.metric_values "
-                                "where metric_id = 'da_crimes_per_100k' and area_code = 'E23000029'").fetchall())
-    assert dt.date(2024, 3, 31) not in tv and tv[dt.date(2023, 3, 31)] == population("E23000029", dt.date(2023, 3, 31))[0]
+    tv = dict(
+        published.execute(
+            "select period_end, denominator from marts.metric_values "
+            "where metric_id = 'da_crimes_per_100k' and area_code = 'E23000029'"
+        ).fetchall()
+    )
+    assert (
+        dt.date(2024, 3, 31) not in tv and tv[dt.date(2023, 3, 31)] == population("E23000029", dt.date(2023, 3, 31))[0]
+    )

@@ -10,8 +10,10 @@ MARCH_2026 = dt.date(2026, 3, 31)
 
 
 def _value(con, metric, area, period):
-    return con.execute("select value, source from marts.metric_values where metric_id = ? and area_code = ? "
-                       "and period_end = ?", [metric, area, period]).fetchall()
+    return con.execute(
+        "select value, source from marts.metric_values where metric_id = ? and area_code = ? and period_end = ?",
+        [metric, area, period],
+    ).fetchall()
 
 
 def test_england_and_wales_officers_and_rate_run_to_march_2026(published):
@@ -21,8 +23,11 @@ def test_england_and_wales_officers_and_rate_run_to_march_2026(published):
     [(rate, rate_source)] = _value(published, "officers_per_100k", "K04000001", MARCH_2026)
     assert round(rate, 1) == 236.0  # 145,886 / 61,806,700 (mid-2024) * 100,000
     assert "ONS mid-2024 population" in rate_source
-    assert published.execute("select count(*) from marts.metric_values where metric_id = 'officers_fte' "
-                             "and period_end = ? and area_code <> 'K04000001'", [MARCH_2026]).fetchall() == [(43,)]
+    assert published.execute(
+        "select count(*) from marts.metric_values where metric_id = 'officers_fte' "
+        "and period_end = ? and area_code <> 'K04000001'",
+        [MARCH_2026],
+    ).fetchall() == [(43,)]
 
 
 def test_forces_2026_figures_and_the_2022_published_figure_still_hold(published):
@@ -35,6 +40,8 @@ def test_forces_2026_figures_and_the_2022_published_figure_still_hold(published)
 
 
 def test_the_milestone_pack_uses_the_2026_figure_as_latest(published):
-    rows = published.execute("select latest_date, latest_value from marts.milestone_progress "
-                             "where milestone_id = 'TVP-01' order by latest_date desc limit 1").fetchall()
+    rows = published.execute(
+        "select latest_date, latest_value from marts.milestone_progress "
+        "where milestone_id = 'TVP-01' order by latest_date desc limit 1"
+    ).fetchall()
     assert rows == [(MARCH_2026, 5085.0)]

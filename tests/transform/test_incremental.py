@@ -42,8 +42,9 @@ def _calls_monthly(db: Path) -> pd.DataFrame:
 
 def _call_marts(db: Path) -> dict[str, pd.DataFrame]:
     return {
-        "int_contact__calls_monthly": _frame(db, "select * exclude (dbt_invocation_id) "
-                                                 "from intermediate.int_contact__calls_monthly"),
+        "int_contact__calls_monthly": _frame(
+            db, "select * exclude (dbt_invocation_id) from intermediate.int_contact__calls_monthly"
+        ),
         "stg_force_feeds__call_loads": _frame(db, "select * from staging.stg_force_feeds__call_loads"),
         "fct_contact_monthly": _frame(db, "select * from marts.fct_contact_monthly"),
         "metric_values": _frame(db, f"select * from marts.metric_values where {CONTACT_METRICS}"),
@@ -61,8 +62,9 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
     for f in new:
         _land(var, "calls", f, arrival_date(first))
     # Leicestershire resends September 2022 with other content (a restatement: later arrival, wins)
-    [restated] = write_feed("calls", ["Leicestershire"], dt.date(2022, 9, 1), dt.date(2022, 9, 1), 1234,
-                            gen / "restated", 0.05)
+    [restated] = write_feed(
+        "calls", ["Leicestershire"], dt.date(2022, 9, 1), dt.date(2022, 9, 1), 1234, gen / "restated", 0.05
+    )
     _land(var, "calls", restated, dt.date(2023, 5, 8))
     # a Thames Valley June 2022 file dated before the one already loaded (2022-07-07): it loses
     [late] = write_feed("calls", ["Thames Valley"], dt.date(2022, 6, 1), dt.date(2022, 6, 1), 99, gen / "late", 0.05)
@@ -72,8 +74,12 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
     working = var / "build" / "working.duckdb"
     after = _calls_monthly(working)
     with duckdb.connect(str(working), read_only=True) as con:
-        loads = dict(con.execute("select source_file || '@' || vintage::varchar, load_id from meta.loads "
-                                 "where source_table = 'force_feeds__calls' and status = 'accepted'").fetchall())
+        loads = dict(
+            con.execute(
+                "select source_file || '@' || vintage::varchar, load_id from meta.loads "
+                "where source_table = 'force_feeds__calls' and status = 'accepted'"
+            ).fetchall()
+        )
     new_loads = {loads[f"{f.name}@{arrival_date(first)}"] for f in new} | {loads[f"{restated.name}@2023-05-08"]}
     assert f"{late.name}@2022-07-01" in loads  # accepted into raw, but not the latest arrival
 
@@ -84,8 +90,10 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
     kept = after.drop(recounted.index)
     pd.testing.assert_frame_equal(kept, before.drop(index=[(LEICS, pd.Timestamp(RESTATED))]))
     assert after.loc[(TV, pd.Timestamp(LATE)), "load_id"] == before.loc[(TV, pd.Timestamp(LATE)), "load_id"]
-    assert (after.loc[(LEICS, pd.Timestamp(RESTATED)), "calls_101_received"]
-            != before.loc[(LEICS, pd.Timestamp(RESTATED)), "calls_101_received"])
+    assert (
+        after.loc[(LEICS, pd.Timestamp(RESTATED)), "calls_101_received"]
+        != before.loc[(LEICS, pd.Timestamp(RESTATED)), "calls_101_received"]
+    )
     # and raw was read for those loads only: the compiled model filters on exactly their ids
     compiled = next(paths().dbt_target.rglob("compiled/**/int_contact__calls_monthly.sql")).read_text()
     ids = re.search(r"c\.load_id in \(([0-9, ]+)\)", compiled)

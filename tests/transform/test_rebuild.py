@@ -26,8 +26,13 @@ def _marts(var) -> dict[str, pd.DataFrame]:
     """Every mart's rows in a fixed order (the status history appends a row per build, so not it)."""
     out = {}
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
-                                            "and table_name <> 'milestone_status_history' order by 1").fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' "
+                "and table_name <> 'milestone_status_history' order by 1"
+            ).fetchall()
+        ]
         for t in tables:
             df = con.execute(f"select * from marts.{t}").df()
             out[t] = df.sort_values(list(df.columns)).reset_index(drop=True)
@@ -55,8 +60,10 @@ def test_new_call_files_rebuild_only_what_they_feed_and_match_a_full_build(copy_
     assert "model.pcp_warehouse.fct_workforce" not in nodes  # no workforce file changed
     selected = _marts(var)
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from marts.fct_contact_monthly where area_code = 'E23000021' "
-                           "and period_end = date '2023-05-31'").fetchall() == [(1,)]
+        assert con.execute(
+            "select count(*) from marts.fct_contact_monthly where area_code = 'E23000021' "
+            "and period_end = date '2023-05-31'"
+        ).fetchall() == [(1,)]
 
     run_pcp("build", "--force", var=var)  # everything, from the same loads
     full = _latest_dbt(var)
@@ -69,8 +76,10 @@ def test_new_call_files_rebuild_only_what_they_feed_and_match_a_full_build(copy_
 
 def test_a_build_that_did_not_finish_or_changed_code_rebuilds_everything(copy_of_built):
     with db.writer() as con:
-        con.execute("update meta.loads set status = 'rejected' where load_id = (select max(load_id) from meta.loads "
-                    "where source_table = 'force_feeds__calls' and status = 'accepted')")
+        con.execute(
+            "update meta.loads set status = 'rejected' where load_id = (select max(load_id) from meta.loads "
+            "where source_table = 'force_feeds__calls' and status = 'accepted')"
+        )
         assert rebuild.selection(con) == ["source:force_feeds.calls+"]  # one table's loads differ
         rebuild.started(con)  # dbt starts, then dies: its models are half built
         assert rebuild.selection(con) is None

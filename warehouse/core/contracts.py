@@ -24,8 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warehouse.core.config import paths
 
-DUCKDB_TYPES = {"varchar": "VARCHAR", "integer": "BIGINT", "double": "DOUBLE", "date": "DATE",
-                "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
+DUCKDB_TYPES = {
+    "varchar": "VARCHAR",
+    "integer": "BIGINT",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
 
 
 class ContractSpecError(ValueError):
@@ -43,49 +49,79 @@ Bound = int | float | dt.date | dt.datetime
 class ColumnSpec(_Spec):
     """A column's checks and reading hints, under the column's ``config.meta`` in the sources YAML."""
 
-    nullable: bool = Field(False, description="The column may be empty (NULL); otherwise the gate refuses an "
-                                              "empty value.")
-    allowed: list[Any] | None = Field(None, description="The only values the column may hold (gate: "
-                                                        "ExpectColumnValuesToBeInSet).")
-    reference: str | None = Field(None, description="``<table>.<column>`` of a CSV in seeds/reference/ whose "
-                                                    "values are the only valid ones, e.g. "
-                                                    "``lad16_csp16_pfa16.CSP16CD`` (warehouse/core/reference.py).")
+    nullable: bool = Field(
+        False, description="The column may be empty (NULL); otherwise the gate refuses an empty value."
+    )
+    allowed: list[Any] | None = Field(
+        None, description="The only values the column may hold (gate: ExpectColumnValuesToBeInSet)."
+    )
+    reference: str | None = Field(
+        None,
+        description="``<table>.<column>`` of a CSV in seeds/reference/ whose "
+        "values are the only valid ones, e.g. "
+        "``lad16_csp16_pfa16.CSP16CD`` (warehouse/core/reference.py).",
+    )
     pattern: str | None = Field(None, description="Regular expression every value must match.")
     min: Bound | None = Field(None, description="Smallest valid value (number, date or timestamp).")
     max: Bound | None = Field(None, description="Largest valid value (number, date or timestamp).")
     max_today: bool = Field(False, description="A date or timestamp may not be after the day the gate runs.")
-    force_name: bool = Field(False, description="The column holds a police force *name*; the gate resolves it "
-                                                "through seeds/reference/force_aliases.csv and quarantines "
-                                                "unknown names (reference.check_force_names).")
-    person_level: bool = Field(False, description="The column holds a person-level value (an id, a reference, "
-                                                  "free text): never echoed in a message, alert, log or "
-                                                  "meta.quarantine (warehouse/core/safe_messages.py).")
-    lad_geography: bool = Field(False, description="The column holds a local authority district code; the gate "
-                                                   "quarantines a code of no ONS geography year, naming it "
-                                                   "(warehouse/core/geography.py).")
-    header: str | None = Field(None, description="published_csv reader: the column's name in the file when it "
-                                                 "is not the contract name (e.g. ``Total Religion``).")
-    thousands_separator: bool = Field(False, description="published_csv reader: whole numbers may be written "
-                                                         "with comma groups (``2,407,600``).")
-    na_text: str | list[str] | None = Field(None, description="published_csv reader: exact text (or texts) "
-                                                              "meaning 'no figure', read as NULL (e.g. "
-                                                              "``#N/A``); needs ``nullable: true``.")
-    missing_values: str | list[str] | None = Field(None, description="Markers the publisher uses for a "
-                                                                     "missing figure (``[x]``, ``..``), read "
-                                                                     "as NULL and counted in "
-                                                                     "meta.missing_values; overrides the "
-                                                                     "contract-level list for this column.")
+    force_name: bool = Field(
+        False,
+        description="The column holds a police force *name*; the gate resolves it "
+        "through seeds/reference/force_aliases.csv and quarantines "
+        "unknown names (reference.check_force_names).",
+    )
+    person_level: bool = Field(
+        False,
+        description="The column holds a person-level value (an id, a reference, "
+        "free text): never echoed in a message, alert, log or "
+        "meta.quarantine (warehouse/core/safe_messages.py).",
+    )
+    lad_geography: bool = Field(
+        False,
+        description="The column holds a local authority district code; the gate "
+        "quarantines a code of no ONS geography year, naming it "
+        "(warehouse/core/geography.py).",
+    )
+    header: str | None = Field(
+        None,
+        description="published_csv reader: the column's name in the file when it "
+        "is not the contract name (e.g. ``Total Religion``).",
+    )
+    thousands_separator: bool = Field(
+        False, description="published_csv reader: whole numbers may be written with comma groups (``2,407,600``)."
+    )
+    na_text: str | list[str] | None = Field(
+        None,
+        description="published_csv reader: exact text (or texts) "
+        "meaning 'no figure', read as NULL (e.g. "
+        "``#N/A``); needs ``nullable: true``.",
+    )
+    missing_values: str | list[str] | None = Field(
+        None,
+        description="Markers the publisher uses for a "
+        "missing figure (``[x]``, ``..``), read "
+        "as NULL and counted in "
+        "meta.missing_values; overrides the "
+        "contract-level list for this column.",
+    )
 
 
 class DistinctPerPeriod(_Spec):
     """How many distinct values of ``column`` each period must have (e.g. 43 forces a snapshot)."""
 
     column: str = Field(description="The column counted per period (``period_column``).")
-    equals: int | None = Field(None, description="Exactly this many (a complete period; with ``min`` too, "
-                                                 "the number expected when nothing is left out).")
-    min: int | None = Field(None, description="At least this many. With ``equals`` 43 on a force column, a "
-                                              "period with between ``min`` and 43 forces loads and the absent "
-                                              "forces are recorded as not supplied (warehouse/gate/not_supplied.py).")
+    equals: int | None = Field(
+        None,
+        description="Exactly this many (a complete period; with ``min`` too, "
+        "the number expected when nothing is left out).",
+    )
+    min: int | None = Field(
+        None,
+        description="At least this many. With ``equals`` 43 on a force column, a "
+        "period with between ``min`` and 43 forces loads and the absent "
+        "forces are recorded as not supplied (warehouse/gate/not_supplied.py).",
+    )
     max: int | None = Field(None, description="At most this many.")
 
 
@@ -98,18 +134,24 @@ class DistinctColumn(_Spec):
 class Checks(_Spec):
     """Checks across rows or columns, beyond each column's own."""
 
-    distinct_per_period: DistinctPerPeriod | None = Field(None, description="Distinct values per period "
-                                                                            "(``column`` and ``equals``, "
-                                                                            "``min`` or ``max``).")
-    lad_geography_per_period: DistinctColumn | None = Field(None, description="Each period's district codes "
-                                                                              "are exactly one ONS geography "
-                                                                              "year's set "
-                                                                              "(warehouse/core/geography.py).")
-    not_greater_than: list[tuple[str, str]] = Field([], description="Pairs ``[a, b]``: ``a`` is never "
-                                                                    "above ``b`` in a row (FTE never above "
-                                                                    "headcount).")
-    in_order: list[str] = Field([], description="Timestamp columns that must not go backwards within a row, "
-                                                "read in ``timezone`` (warehouse/ingest/local_time.py).")
+    distinct_per_period: DistinctPerPeriod | None = Field(
+        None, description="Distinct values per period (``column`` and ``equals``, ``min`` or ``max``)."
+    )
+    lad_geography_per_period: DistinctColumn | None = Field(
+        None,
+        description="Each period's district codes "
+        "are exactly one ONS geography "
+        "year's set "
+        "(warehouse/core/geography.py).",
+    )
+    not_greater_than: list[tuple[str, str]] = Field(
+        [], description="Pairs ``[a, b]``: ``a`` is never above ``b`` in a row (FTE never above headcount)."
+    )
+    in_order: list[str] = Field(
+        [],
+        description="Timestamp columns that must not go backwards within a row, "
+        "read in ``timezone`` (warehouse/ingest/local_time.py).",
+    )
 
 
 class Partition(_Spec):
@@ -117,16 +159,16 @@ class Partition(_Spec):
 
     file_prefix: str = Field(description="File names are ``<file_prefix>_<area code>_<YYYY-MM>[...].csv``.")
     area_column: str = Field(description="The column that must hold the file name's area code.")
-    period_column: str = Field(description="The date or timestamp column that must fall in the file name's "
-                                           "month(s).")
+    period_column: str = Field(description="The date or timestamp column that must fall in the file name's month(s).")
 
 
 class BundledFile(_Spec):
     """A snapshot shipped with the project under ``seeds/sources/``."""
 
     path: str = Field(description="Path under seeds/sources/.")
-    vintage: dt.date | None = Field(None, description="Publication date of this edition (newest wins in the "
-                                                      "marts where editions restate).")
+    vintage: dt.date | None = Field(
+        None, description="Publication date of this edition (newest wins in the marts where editions restate)."
+    )
 
 
 class IngestSchedule(_Spec):
@@ -139,42 +181,57 @@ class IngestSchedule(_Spec):
 class ContractSpec(_Spec):
     """One raw table's contract, under the table's ``config.meta.contract`` in the sources YAML."""
 
-    domain: str = Field(description="Source domain (``workforce``, ``contact``...): one ingest DAG per domain, "
-                                    "asset ``raw_<domain>``.")
+    domain: str = Field(
+        description="Source domain (``workforce``, ``contact``...): one ingest DAG per domain, asset ``raw_<domain>``."
+    )
     publisher: str = Field(description="Who publishes the data (shown in the packs' source notes).")
     title: str = Field(description="The publication's title, with file and sheet.")
     url: str = Field(description="Where the publication is, or ``none`` for a force-internal feed.")
     licence: str = Field(description="Licence of the data (e.g. Open Government Licence v3.0).")
     cadence: str = Field(description="How often the publisher issues it, in words.")
-    ingest_schedule: IngestSchedule | None = Field(None, description="When the domain's ingest DAG runs "
-                                                                     "(``cron``, ``why``). Exactly one "
-                                                                     "contract of each domain gives it.")
+    ingest_schedule: IngestSchedule | None = Field(
+        None,
+        description="When the domain's ingest DAG runs "
+        "(``cron``, ``why``). Exactly one "
+        "contract of each domain gives it.",
+    )
     restatements: str = Field(description="What a later edition does to earlier figures.")
     grain: list[str] = Field([], description="Columns unique together within a load.")
-    period_column: str | None = Field(None, description="The column naming a row's period: the gate counts "
-                                                        "per period and staging (``accepted_rows``) keeps the "
-                                                        "newest accepted load per period.")
+    period_column: str | None = Field(
+        None,
+        description="The column naming a row's period: the gate counts "
+        "per period and staging (``accepted_rows``) keeps the "
+        "newest accepted load per period.",
+    )
     units: str = Field(description="Units of the figures, in words.")
-    reader: str = Field("csv", description="``csv`` or a reader registered in warehouse/ingest/readers/ "
-                                           "(``published_csv``, ``pseudonymised_csv``...).")
-    files: list[BundledFile] = Field([], description="Bundled snapshots: ``path`` under seeds/sources and "
-                                                     "``vintage``.")
-    checks: Checks = Field(Checks(), description="``distinct_per_period``, ``not_greater_than``, "
-                                                 "``in_order``.")
-    partition: Partition | None = Field(None, description="Force feeds: ``file_prefix``, ``area_column``, "
-                                                          "``period_column``.")
-    is_sample: bool = Field(False, description="True for generated SAMPLE data; its metrics are labelled "
-                                               "SAMPLE and may never share an id with real data.")
-    pseudonymise: list[str] = Field([], description="Columns replaced at load by a keyed hash "
-                                                    "(HMAC-SHA256, PCP_PSEUDONYM_KEY).")
-    timezone: str | None = Field(None, description="Zone of wall-clock timestamps without an offset "
-                                                   "(Europe/London).")
-    missing_values: str | list[str] | None = Field(None, description="Markers for a missing figure in any "
-                                                                     "column (``[x]``, ``..``), read as NULL.")
-    max_file_bytes: int | None = Field(None, description="This table's file size limit (default: "
-                                                         "reliability.yml input.max_file_bytes).")
-    max_line_bytes: int | None = Field(None, description="This table's line length limit (default: "
-                                                         "reliability.yml input.max_line_bytes).")
+    reader: str = Field(
+        "csv",
+        description="``csv`` or a reader registered in warehouse/ingest/readers/ "
+        "(``published_csv``, ``pseudonymised_csv``...).",
+    )
+    files: list[BundledFile] = Field([], description="Bundled snapshots: ``path`` under seeds/sources and ``vintage``.")
+    checks: Checks = Field(Checks(), description="``distinct_per_period``, ``not_greater_than``, ``in_order``.")
+    partition: Partition | None = Field(
+        None, description="Force feeds: ``file_prefix``, ``area_column``, ``period_column``."
+    )
+    is_sample: bool = Field(
+        False,
+        description="True for generated SAMPLE data; its metrics are labelled "
+        "SAMPLE and may never share an id with real data.",
+    )
+    pseudonymise: list[str] = Field(
+        [], description="Columns replaced at load by a keyed hash (HMAC-SHA256, PCP_PSEUDONYM_KEY)."
+    )
+    timezone: str | None = Field(None, description="Zone of wall-clock timestamps without an offset (Europe/London).")
+    missing_values: str | list[str] | None = Field(
+        None, description="Markers for a missing figure in any column (``[x]``, ``..``), read as NULL."
+    )
+    max_file_bytes: int | None = Field(
+        None, description="This table's file size limit (default: reliability.yml input.max_file_bytes)."
+    )
+    max_line_bytes: int | None = Field(
+        None, description="This table's line length limit (default: reliability.yml input.max_line_bytes)."
+    )
 
 
 @dataclass(frozen=True)
@@ -280,13 +337,23 @@ def _load(project: Path, stamp: tuple) -> dict[str, Contract]:
                     cmeta = (c.get("config") or {}).get("meta") or {}
                     dtype = c.get("data_type", "varchar")
                     if dtype not in DUCKDB_TYPES:
-                        raise ContractSpecError(f"{where}, column {c['name']!r}: data_type {dtype!r} is not one "
-                                                f"of {', '.join(DUCKDB_TYPES)}")
-                    cols.append(Column(c["name"], dtype, c.get("description", "").strip(), cmeta,
-                                       _typed(ColumnSpec, cmeta, f"{where}, column {c['name']!r} config.meta")))
+                        raise ContractSpecError(
+                            f"{where}, column {c['name']!r}: data_type {dtype!r} is not one "
+                            f"of {', '.join(DUCKDB_TYPES)}"
+                        )
+                    cols.append(
+                        Column(
+                            c["name"],
+                            dtype,
+                            c.get("description", "").strip(),
+                            cmeta,
+                            _typed(ColumnSpec, cmeta, f"{where}, column {c['name']!r} config.meta"),
+                        )
+                    )
                 table = t.get("identifier", t["name"])
-                found[table] = Contract(src["name"], t["name"], table, (t.get("description") or "").strip(),
-                                        tuple(cols), meta, spec, path)
+                found[table] = Contract(
+                    src["name"], t["name"], table, (t.get("description") or "").strip(), tuple(cols), meta, spec, path
+                )
     return found
 
 
@@ -327,9 +394,11 @@ def domains() -> dict[str, Domain]:
         given = [c for c in cs if c.spec.ingest_schedule]
         if len(given) != 1:
             said = ", ".join(f"{c.file.name} table {c.name!r}" for c in given) or "none does"
-            raise ContractSpecError(f"domain {name!r}: exactly one of its contracts must give ingest_schedule "
-                                    f"(cron and why of DAG ingest_{name}); {said}. Its tables: "
-                                    f"{', '.join(sorted(c.table for c in cs))}")
+            raise ContractSpecError(
+                f"domain {name!r}: exactly one of its contracts must give ingest_schedule "
+                f"(cron and why of DAG ingest_{name}); {said}. Its tables: "
+                f"{', '.join(sorted(c.table for c in cs))}"
+            )
         sched = given[0].spec.ingest_schedule
         out[name] = Domain(name, sched.cron, sched.why, tuple(sorted(c.table for c in cs)))
     return out
@@ -337,18 +406,26 @@ def domains() -> dict[str, Domain]:
 
 def reference_markdown() -> str:
     """docs/contracts.md: every key a contract may use, from the typed models (so the doc cannot drift)."""
-    lines = ["# Source contract keys", "",
-             "Generated from `warehouse/core/contracts.py` by `python -m warehouse.core.contracts > docs/contracts.md`;",
-             "do not edit by hand (a test fails if this file and the models differ). A key not listed here",
-             "is refused when the contracts are read, naming the file, table, column and key.", ""]
-    sections = [("Table: `config.meta.contract`", ContractSpec), ("`checks`", Checks),
-                ("`checks.distinct_per_period`", DistinctPerPeriod),
-                ("`checks.lad_geography_per_period`", DistinctColumn), ("`partition`", Partition),
-                ("`files` (each)", BundledFile),
-                ("`ingest_schedule`", IngestSchedule), ("Column: `config.meta`", ColumnSpec)]
+    lines = [
+        "# Source contract keys",
+        "",
+        "Generated from `warehouse/core/contracts.py` by `python -m warehouse.core.contracts > docs/contracts.md`;",
+        "do not edit by hand (a test fails if this file and the models differ). A key not listed here",
+        "is refused when the contracts are read, naming the file, table, column and key.",
+        "",
+    ]
+    sections = [
+        ("Table: `config.meta.contract`", ContractSpec),
+        ("`checks`", Checks),
+        ("`checks.distinct_per_period`", DistinctPerPeriod),
+        ("`checks.lad_geography_per_period`", DistinctColumn),
+        ("`partition`", Partition),
+        ("`files` (each)", BundledFile),
+        ("`ingest_schedule`", IngestSchedule),
+        ("Column: `config.meta`", ColumnSpec),
+    ]
     for title, model in sections:
-        lines += [f"## {title}", "", (model.__doc__ or "").strip(), "", "| key | required | meaning |",
-                  "|---|---|---|"]
+        lines += [f"## {title}", "", (model.__doc__ or "").strip(), "", "| key | required | meaning |", "|---|---|---|"]
         for key, f in model.model_fields.items():
             lines.append(f"| `{key}` | {'yes' if f.is_required() else 'no'} | {f.description} |")
         lines.append("")

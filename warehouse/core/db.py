@@ -22,8 +22,11 @@ def limits() -> dict[str, str]:
     bounded memory by construction, spilling under var/ rather than beside the database file."""
     temp = paths().duckdb_temp
     temp.mkdir(parents=True, exist_ok=True)
-    return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(temp),
-            "storage_compatibility_version": duckdb_storage_version()}
+    return {
+        "memory_limit": duckdb_memory_limit(),
+        "temp_directory": str(temp),
+        "storage_compatibility_version": duckdb_storage_version(),
+    }
 
 
 def storage_version(path: Path) -> str | None:
@@ -31,8 +34,9 @@ def storage_version(path: Path) -> str | None:
     con = duckdb.connect()
     try:
         con.execute("attach ? as f (read_only)", [str(path)])
-        return con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'f'"
-                           ).fetchone()[0]
+        return con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = 'f'"
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -100,18 +104,32 @@ def describe_open_error(path: Path, e: Exception) -> str:
     msg = str(e)
     m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", msg)
     if m:
-        return (f"{path} is locked by another process (PID {m.group(2)}, {m.group(1)}): close it there "
-                f"(an IDE, notebook or a running build) and run again")
+        return (
+            f"{path} is locked by another process (PID {m.group(2)}, {m.group(1)}): close it there "
+            f"(an IDE, notebook or a running build) and run again"
+        )
     if is_damaged(e):
-        return (f"{path} is damaged (not a readable DuckDB database: {msg.splitlines()[0]}); move it aside and "
-                f"run `pcp build` to rebuild it from the published copy and the landed files")
+        return (
+            f"{path} is damaged (not a readable DuckDB database: {msg.splitlines()[0]}); move it aside and "
+            f"run `pcp build` to rebuild it from the published copy and the landed files"
+        )
     return f"could not open {path}: {msg.splitlines()[0] if msg else type(e).__name__}"
 
 
 def is_damaged(e: Exception) -> bool:
     msg = str(e).lower()
-    return any(t in msg for t in ("not a valid duckdb database", "corrupt", "checksum", "serialization error",
-                                  "invalid database", "could not read enough bytes", "unsupported version"))
+    return any(
+        t in msg
+        for t in (
+            "not a valid duckdb database",
+            "corrupt",
+            "checksum",
+            "serialization error",
+            "invalid database",
+            "could not read enough bytes",
+            "unsupported version",
+        )
+    )
 
 
 @contextlib.contextmanager

@@ -62,9 +62,11 @@ def all_codes() -> set[str]:
 
 def unknown_code(value: str) -> str:
     years = ", ".join(f"{y} ({len(g)})" for y, g in sorted(geographies().items()))
-    return (f"{value!r} is a district code of no local authority geography year the warehouse knows "
-            f"({years} districts); if ONS has changed the geography again, add the changes to "
-            f"seeds/reference (like lad21_lad23_successors.csv)")
+    return (
+        f"{value!r} is a district code of no local authority geography year the warehouse knows "
+        f"({years} districts); if ONS has changed the geography again, add the changes to "
+        f"seeds/reference (like lad21_lad23_successors.csv)"
+    )
 
 
 def _trimmed(col: str) -> str:
@@ -75,8 +77,9 @@ def check_lad_codes(con, pending: list[tuple[int, str, str]], contract_of) -> di
     """Quarantine rows whose district code (columns with ``lad_geography: true``) is in no geography
     year, naming file, row, column and value. Returns the gate's messages per load (ONS tables
     allow no bad row, so the file is then refused with these messages)."""
-    return reference.check_known(con, pending, contract_of, "lad_geography", sorted(all_codes()), unknown_code,
-                                 value_sql=_trimmed("{col}"))
+    return reference.check_known(
+        con, pending, contract_of, "lad_geography", sorted(all_codes()), unknown_code, value_sql=_trimmed("{col}")
+    )
 
 
 def per_period_failures(con, contract, load_id: int, file: str, where: str) -> list[str]:
@@ -86,7 +89,8 @@ def per_period_failures(con, contract, load_id: int, file: str, where: str) -> l
     col = contract.checks["lad_geography_per_period"]["column"]
     got = con.execute(
         f'select "{contract.period_column}"::varchar, list(distinct {_trimmed(col)}) from raw.{contract.table} '
-        f"where {where} group by 1 order by 1").fetchall()
+        f"where {where} group by 1 order by 1"
+    ).fetchall()
     out = []
     for period, codes in got:
         codes = set(codes)
@@ -97,8 +101,13 @@ def per_period_failures(con, contract, load_id: int, file: str, where: str) -> l
         out.append(
             f"{file}: {contract.period_column} {period}: its {len(codes)} district codes ({col}) are no "
             f"geography year's set; nearest is {year} geography ({len(geo)} districts): "
-            + "; ".join(p for p in (f"missing {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}"
-                                    if missing else "",
-                                    f"not in it {', '.join(extra[:10])}{' ...' if len(extra) > 10 else ''}"
-                                    if extra else "") if p))
+            + "; ".join(
+                p
+                for p in (
+                    f"missing {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}" if missing else "",
+                    f"not in it {', '.join(extra[:10])}{' ...' if len(extra) > 10 else ''}" if extra else "",
+                )
+                if p
+            )
+        )
     return out

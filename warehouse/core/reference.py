@@ -59,10 +59,13 @@ def area_code_of(text: str) -> str | None:
 
 
 def unknown_force(name: str) -> str:
-    near = difflib.get_close_matches(name, list(aliases()), n=3, cutoff=0.5) or \
-        difflib.get_close_matches(name.lower(), [a.lower() for a in aliases()], n=3, cutoff=0.3)
-    return (f"unknown force name {name!r} (nearest known: {', '.join(near) or 'none'}); if it is a force's "
-            f"new name or another spelling, add it to seeds/reference/force_aliases.csv")
+    near = difflib.get_close_matches(name, list(aliases()), n=3, cutoff=0.5) or difflib.get_close_matches(
+        name.lower(), [a.lower() for a in aliases()], n=3, cutoff=0.3
+    )
+    return (
+        f"unknown force name {name!r} (nearest known: {', '.join(near) or 'none'}); if it is a force's "
+        f"new name or another spelling, add it to seeds/reference/force_aliases.csv"
+    )
 
 
 def check_force_names(con, pending: list[tuple[int, str, str]], contract_of) -> dict[int, list[str]]:
@@ -72,8 +75,15 @@ def check_force_names(con, pending: list[tuple[int, str, str]], contract_of) -> 
     return check_known(con, pending, contract_of, "force_name", list(aliases()), unknown_force)
 
 
-def check_known(con, pending: list[tuple[int, str, str]], contract_of, flag: str, known: list[str],
-                explain, value_sql: str = '"{col}"') -> dict[int, list[str]]:
+def check_known(
+    con,
+    pending: list[tuple[int, str, str]],
+    contract_of,
+    flag: str,
+    known: list[str],
+    explain,
+    value_sql: str = '"{col}"',
+) -> dict[int, list[str]]:
     """Quarantine rows of columns marked ``<flag>: true`` whose value (``value_sql`` of it) is not in
     ``known``; ``explain(value)`` says why. Returns the gate's messages per load, one per value,
     naming file, column and rows."""
@@ -87,7 +97,8 @@ def check_known(con, pending: list[tuple[int, str, str]], contract_of, flag: str
             rows = con.execute(
                 f'select _row_number, "{c.name}" from raw.{table} where _load_id = ? and "{c.name}" is not null '
                 f"and {value_sql.format(col=c.name)} not in (select unnest(?::varchar[])) order by _row_number",
-                [load_id, known]).fetchall()
+                [load_id, known],
+            ).fetchall()
             if not rows:
                 continue
             quarantine.record(con, load_id, table, file, [(r, c.name, v, explain(v)) for r, v in rows])
@@ -95,5 +106,6 @@ def check_known(con, pending: list[tuple[int, str, str]], contract_of, flag: str
                 at = [r for r, x in rows if x == v]
                 out.setdefault(load_id, []).append(
                     f"{file}: column {c.name!r}, row(s) {', '.join(map(str, at[:5]))}"
-                    f"{' ...' if len(at) > 5 else ''}: {explain(v)}")
+                    f"{' ...' if len(at) > 5 else ''}: {explain(v)}"
+                )
     return out

@@ -29,22 +29,31 @@ WITHHELD = "<withheld: person-level column>"
 _DUCKDB_ERROR = re.compile(
     r"\b(?:Invalid Input|Invalid|Conversion|Constraint|Out of Range|Mismatch Type|Binder|Parser|Catalog|IO|"
     r"Internal|INTERNAL|Not implemented|Dependency|Transaction|TransactionContext|Serialization|Sequence|"
-    r"Syntax|Unknown Type|Decimal|Type|Executor|Expression) Error:")
+    r"Syntax|Unknown Type|Decimal|Type|Executor|Expression) Error:"
+)
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 _WITH_VALUE = re.compile(r"\bwith value (?!<withheld>)\S+")
 _POINTER = re.compile(r"^\s*\^+\s*$")
 
 # DuckDB's CSV reader: the fixed phrase of each kind of problem, and how it reads to whoever fixes the file.
 _CSV_KINDS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)"),
-     "{found} fields where the contract has {expected} columns (expected exactly one field per column, "
-     "commas inside a value quoted)"),
-    (re.compile(r"unterminated quote"),
-     "a quoted field is never closed (expected a closing \" before the end of the line)"),
-    (re.compile(r"Invalid unicode|not utf-8 encoded", re.I),
-     "bytes that are not UTF-8 (expected UTF-8 text; re-save the file as UTF-8)"),
-    (re.compile(r"Maximum line size of (\d+) bytes exceeded"),
-     "a line longer than DuckDB's maximum line size (expected one record per line)"),
+    (
+        re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)"),
+        "{found} fields where the contract has {expected} columns (expected exactly one field per column, "
+        "commas inside a value quoted)",
+    ),
+    (
+        re.compile(r"unterminated quote"),
+        'a quoted field is never closed (expected a closing " before the end of the line)',
+    ),
+    (
+        re.compile(r"Invalid unicode|not utf-8 encoded", re.I),
+        "bytes that are not UTF-8 (expected UTF-8 text; re-save the file as UTF-8)",
+    ),
+    (
+        re.compile(r"Maximum line size of (\d+) bytes exceeded"),
+        "a line longer than DuckDB's maximum line size (expected one record per line)",
+    ),
 ]
 
 
@@ -168,8 +177,9 @@ def column_at(path: Path, line: int, names: list[str], unicode: bool) -> str | N
 def scrub_stored(con) -> int:
     """Scrub ``meta.loads.message`` written before messages were made safe (a working file from an
     older version), so the next publish carries none of it. Returns the number of messages changed."""
-    rows = con.execute("select load_id, message from meta.loads where message like '%Original Line:%' "
-                       "or message like '% Error: %'").fetchall()
+    rows = con.execute(
+        "select load_id, message from meta.loads where message like '%Original Line:%' or message like '% Error: %'"
+    ).fetchall()
     fixed = [(scrub(text), load_id) for load_id, text in rows if scrub(text) != text]
     if fixed:
         con.executemany("update meta.loads set message = ? where load_id = ?", fixed)

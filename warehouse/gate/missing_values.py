@@ -25,8 +25,9 @@ def declared(contract: Contract) -> bool:
     return any(markers(contract, c) for c in contract.column_names)
 
 
-def apply(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
-          contract: Contract) -> tuple[duckdb.DuckDBPyRelation, list[tuple[str, str, int, str]]]:
+def apply(
+    con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, contract: Contract
+) -> tuple[duckdb.DuckDBPyRelation, list[tuple[str, str, int, str]]]:
     """``rel`` with each declared marker read as NULL, and what was read so:
     (column, marker, rows, first rows). Columns the reader already typed are left alone."""
     types = {name: str(t).upper() for name, t in zip(rel.columns, rel.types)}
@@ -37,9 +38,11 @@ def apply(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
         if not m or types[name] != "VARCHAR":
             select.append(q)
             continue
-        found_sql.append(f"select ? as col, trim({q}) as marker, count(*) as n, "
-                         f"list(_row_number order by _row_number)[1:5]::varchar as first from _pcp_na "
-                         f"where trim({q}) in (select unnest(?)) group by 2")
+        found_sql.append(
+            f"select ? as col, trim({q}) as marker, count(*) as n, "
+            f"list(_row_number order by _row_number)[1:5]::varchar as first from _pcp_na "
+            f"where trim({q}) in (select unnest(?)) group by 2"
+        )
         params += [name, m]
         listed = ", ".join("'" + x.replace("'", "''") + "'" for x in m)  # quoted literals: data, not code
         select.append(f"case when trim({q}) in ({listed}) then null else {q} end as {q}")
@@ -62,5 +65,7 @@ def describe(found: list[tuple[str, str, int, str]]) -> str:
 def record(con: duckdb.DuckDBPyConnection, load_id: int, found: list[tuple[str, str, int, str]]) -> None:
     if found:
         con.execute(meta_tables.MISSING_VALUES)
-        con.executemany("insert into meta.missing_values values (?, ?, ?, ?, ?)",
-                        [(load_id, c, m, n, first) for c, m, n, first in found])
+        con.executemany(
+            "insert into meta.missing_values values (?, ?, ?, ?, ?)",
+            [(load_id, c, m, n, first) for c, m, n, first in found],
+        )

@@ -37,8 +37,10 @@ def absent(con, contract, where: str) -> dict[str, list[str]]:
         return {}
     col = chk["column"]
     is_name = next((c.meta.get("force_name") for c in contract.columns if c.name == col), False)
-    got = con.execute(f'select "{contract.period_column}"::varchar, list(distinct "{col}") '
-                      f"from raw.{contract.table} where {where} group by 1 order by 1").fetchall()
+    got = con.execute(
+        f'select "{contract.period_column}"::varchar, list(distinct "{col}") '
+        f"from raw.{contract.table} where {where} group by 1 order by 1"
+    ).fetchall()
     out = {}
     for period, values in got:
         present = {reference.aliases().get(v) for v in values} if is_name else set(values)
@@ -53,5 +55,7 @@ def note(file: str, contract, missing: dict[str, list[str]]) -> str:
     (E23000035); England and Wales total not formed``."""
     return "; ".join(
         f"not supplied: {file}: {contract.period_column} {p}: "
-        + ", ".join(f"{forces()[c]} ({c})" for c in codes) + " (England and Wales total not formed)"
-        for p, codes in missing.items())
+        + ", ".join(f"{forces()[c]} ({c})" for c in codes)
+        + " (England and Wales total not formed)"
+        for p, codes in missing.items()
+    )

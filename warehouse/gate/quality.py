@@ -28,8 +28,14 @@ from warehouse.ingest.load import pending_loads, set_status
 
 DATASOURCE = "pandas"
 PER_PERIOD = "__per_period"
-PANDAS_TYPES = {"varchar": "str", "integer": "int64", "double": "float64", "date": "datetime64[us]",
-                "timestamp": "datetime64[us]", "boolean": "bool"}
+PANDAS_TYPES = {
+    "varchar": "str",
+    "integer": "int64",
+    "double": "float64",
+    "date": "datetime64[us]",
+    "timestamp": "datetime64[us]",
+    "boolean": "bool",
+}
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -66,8 +72,11 @@ def expectations_for(contract: Contract) -> list:
         if lo is not None or hi is not None:
             out.append(E.ExpectColumnValuesToBeBetween(column=c.name, min_value=lo, max_value=hi))
     for a, b in contract.checks.get("not_greater_than", []):  # e.g. FTE never above headcount
-        out.append(E.ExpectColumnPairValuesAToBeGreaterThanB(column_A=b, column_B=a, or_equal=True,
-                                                             ignore_row_if="either_value_is_missing"))
+        out.append(
+            E.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=b, column_B=a, or_equal=True, ignore_row_if="either_value_is_missing"
+            )
+        )
     if len(contract.grain) == 1:  # GE's compound expectation needs two or more columns
         out.append(E.ExpectColumnValuesToBeUnique(column=contract.grain[0]))
     elif contract.grain:
@@ -81,8 +90,13 @@ def per_period_expectations(contract: Contract) -> list:
     chk = contract.checks.get("distinct_per_period")
     if not chk:
         return []
-    out = [E.ExpectColumnValuesToBeBetween(column="n_distinct", min_value=chk.get("min", chk.get("equals")),
-                                           max_value=chk.get("max", chk.get("equals")))]
+    out = [
+        E.ExpectColumnValuesToBeBetween(
+            column="n_distinct",
+            min_value=chk.get("min", chk.get("equals")),
+            max_value=chk.get("max", chk.get("equals")),
+        )
+    ]
     return out
 
 
@@ -102,13 +116,17 @@ def build_suites() -> list[str]:
     ds = ctx.data_sources.add_or_update_pandas(name=DATASOURCE)
     written = []
     for contract in contracts_mod.all_contracts().values():
-        for name, exps in ((contract.table, expectations_for(contract)),
-                           (contract.table + PER_PERIOD, per_period_expectations(contract))):
+        for name, exps in (
+            (contract.table, expectations_for(contract)),
+            (contract.table + PER_PERIOD, per_period_expectations(contract)),
+        ):
             if not exps:
                 continue
-            suite = gx.ExpectationSuite(name=name, expectations=exps,
-                                        meta={"source_contract": contract.table,
-                                              "built_by": "pcp expectations (from the dbt sources YAML)"})
+            suite = gx.ExpectationSuite(
+                name=name,
+                expectations=exps,
+                meta={"source_contract": contract.table, "built_by": "pcp expectations (from the dbt sources YAML)"},
+            )
             ctx.suites.add_or_update(suite)
             try:
                 asset = ds.get_asset(name)
@@ -137,18 +155,24 @@ def _run_suite(name: str, df) -> Any:
         suite = ctx.suites.get(name)
         batch_def = ctx.data_sources.get(DATASOURCE).get_asset(name).get_batch_definition("batch")
     except Exception as e:  # noqa: BLE001 - GE raises several kinds; the fix is always the same
-        raise QualityError(f"no Great Expectations suite {name!r} in expectations/: run `pcp expectations` ({e})") from None
+        raise QualityError(
+            f"no Great Expectations suite {name!r} in expectations/: run `pcp expectations` ({e})"
+        ) from None
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
     return batch.validate(
         suite,
         expectation_parameters={"today": dt.datetime.combine(dt.date.today(), dt.time.max)},
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row_number"],
-                       "partial_unexpected_count": 5} if "_row_number" in df.columns else "SUMMARY",
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["_row_number"],
+            "partial_unexpected_count": 5,
+        }
+        if "_row_number" in df.columns
+        else "SUMMARY",
     )
 
 
-def _describe_failures(file: str, result: Any, row_label: str = "row",
-                       contract: Contract | None = None) -> list[str]:
+def _describe_failures(file: str, result: Any, row_label: str = "row", contract: Contract | None = None) -> list[str]:
     """One line per failed expectation: file, expectation, column, rows, and found values unless a
     column is person-level (warehouse/core/safe_messages.py)."""
     lines = []
@@ -157,8 +181,11 @@ def _describe_failures(file: str, result: Any, row_label: str = "row",
             continue
         cfg = r.expectation_config
         kw = cfg.kwargs
-        col = kw.get("column") or kw.get("column_list") or (
-            f"{kw.get('column_A')} vs {kw.get('column_B')}" if "column_A" in kw else None)
+        col = (
+            kw.get("column")
+            or kw.get("column_list")
+            or (f"{kw.get('column_A')} vs {kw.get('column_B')}" if "column_A" in kw else None)
+        )
         res = r.result or {}
         detail = []
         if res.get("unexpected_count") is not None:
@@ -176,8 +203,11 @@ def _describe_failures(file: str, result: Any, row_label: str = "row",
             detail.append(f"e.g. {[_plain(s) for s in samples[:5]]}")
         if res.get("observed_value") is not None:
             detail.append(f"observed {_plain(res['observed_value'])}")
-        expected = {k: _plain(v) for k, v in kw.items()
-                    if k not in ("column", "batch_id", "column_list", "column_A", "column_B", "result_format")}
+        expected = {
+            k: _plain(v)
+            for k, v in kw.items()
+            if k not in ("column", "batch_id", "column_list", "column_A", "column_B", "result_format")
+        }
         lines.append(f"{file}: {cfg.type} failed on column {col}: {'; '.join(detail)} (expected {expected})")
     return lines
 
@@ -196,10 +226,15 @@ def _plain(v: Any) -> Any:
 
 # Checks about one row's own values: a failure quarantines the row. Every other check (columns,
 # types, rows per period) is about the file as a whole: a failure rejects the file.
-ROW_LEVEL = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
-             "expect_column_values_to_match_regex", "expect_column_values_to_be_between",
-             "expect_column_pair_values_a_to_be_greater_than_b", "expect_column_values_to_be_unique",
-             "expect_compound_columns_to_be_unique"}
+ROW_LEVEL = {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_be_between",
+    "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+}
 
 
 def _row_failures(result: Any) -> list[tuple[int, str | None, Any, str]]:
@@ -212,8 +247,11 @@ def _row_failures(result: Any) -> list[tuple[int, str | None, Any, str]]:
             continue
         kw = cfg.kwargs
         cols = kw.get("column_list") or [c for c in (kw.get("column"), kw.get("column_A"), kw.get("column_B")) if c]
-        expected = {k: _plain(v) for k, v in kw.items()
-                    if k not in ("column", "batch_id", "column_list", "column_A", "column_B", "result_format")}
+        expected = {
+            k: _plain(v)
+            for k, v in kw.items()
+            if k not in ("column", "batch_id", "column_list", "column_A", "column_B", "result_format")
+        }
         reason = f"{cfg.type} (expected {expected})" if expected else cfg.type
         for d in (r.result or {}).get("unexpected_index_list") or []:
             found = {k: _plain(v) for k, v in d.items() if k != "_row_number"}
@@ -222,21 +260,32 @@ def _row_failures(result: Any) -> list[tuple[int, str | None, Any, str]]:
     return out
 
 
-def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: int, file: str,
-                  outside: int = 0, prechecked: list[str] | None = None) -> None:
+def validate_load(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    load_id: int,
+    file: str,
+    outside: int = 0,
+    prechecked: list[str] | None = None,
+) -> None:
     """Validate one load's rows: quarantine rows that fail row-level checks, reject the file if a
     file-level check fails or too many rows are bad; otherwise mark it accepted. ``outside``: rows
     already quarantined as outside the file's declared partition (warehouse/ingest/partitions.py), which
     are not bad values and do not count against the limit. ``prechecked``: messages for rows the
     gate quarantined before the suite ran (unknown force names, warehouse/core/reference.py)."""
     cols = ", ".join(f'"{c}"' for c in contract.column_names)
-    not_quarantined = (f"_load_id = {int(load_id)} and _row_number not in "
-                       f"(select row_number from meta.quarantine where load_id = {int(load_id)})")
+    not_quarantined = (
+        f"_load_id = {int(load_id)} and _row_number not in "
+        f"(select row_number from meta.quarantine where load_id = {int(load_id)})"
+    )
     df = con.execute(f"select {cols}, _row_number from raw.{contract.table} where {not_quarantined}").df()
     result = _run_suite(contract.table, df)
     described = _describe_failures(file, result, contract=contract)
-    row_level = {_describe_failures(file, _only(result, r), contract=contract)[0] for r in result.results
-                 if not r.success and r.expectation_config.type in ROW_LEVEL} | set(prechecked or [])
+    row_level = {
+        _describe_failures(file, _only(result, r), contract=contract)[0]
+        for r in result.results
+        if not r.success and r.expectation_config.type in ROW_LEVEL
+    } | set(prechecked or [])
     failures = [f for f in described if f not in row_level]  # file-level
     quarantine.record(con, load_id, contract.table, file, _row_failures(result))
     if contract.checks.get("distinct_per_period") and contract.period_column:
@@ -249,12 +298,13 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
         chk = contract.checks["distinct_per_period"]
         if not res.success:
             lo, hi = chk.get("min", chk.get("equals")), chk.get("max", chk.get("equals"))
-            bad = summary[((summary.n_distinct < lo) if lo is not None else False)
-                          | ((summary.n_distinct > hi) if hi is not None else False)]
+            bad = summary[
+                ((summary.n_distinct < lo) if lo is not None else False)
+                | ((summary.n_distinct > hi) if hi is not None else False)
+            ]
             failures.append(
                 f"{file}: expected {contract.checks['distinct_per_period']} distinct {col} per "
-                f"{contract.period_column}; found "
-                + ", ".join(f"{p}: {n}" for p, n in zip(bad.period, bad.n_distinct))
+                f"{contract.period_column}; found " + ", ".join(f"{p}: {n}" for p, n in zip(bad.period, bad.n_distinct))
             )
     if contract.checks.get("lad_geography_per_period") and contract.period_column:
         failures += geography.per_period_failures(con, contract, load_id, file, not_quarantined)
@@ -271,8 +321,10 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
         raise QualityError(f"quality gate stopped {file} (contract {contract.table}):\n{msg}")
     note = None
     if n_bad:
-        note = (f"{n_bad:,} of {rows_read:,} rows quarantined (meta.quarantine), {rows_read - n_bad:,} accepted:\n"
-                + "\n".join(sorted(row_level)))
+        note = (
+            f"{n_bad:,} of {rows_read:,} rows quarantined (meta.quarantine), {rows_read - n_bad:,} accepted:\n"
+            + "\n".join(sorted(row_level))
+        )
         print(f"quarantined: {note}")
     absent = not_supplied.absent(con, contract, not_quarantined)
     if absent:  # a publication that left a force out (kind 9): loaded, and said
@@ -283,15 +335,19 @@ def validate_load(con: duckdb.DuckDBPyConnection, contract: Contract, load_id: i
 
 def _only(result: Any, one: Any) -> Any:
     """A result object holding just one expectation's result (to describe it alone)."""
+
     class _R:
         results = [one]
+
     return _R()
 
 
 def _record_validation(con, load_id: int, suite: str, success: bool, failures: list[str]) -> None:
     con.execute(meta_tables.VALIDATIONS)
-    con.execute("insert into meta.validations values (?, ?, ?, ?, now()::timestamp)",
-                [load_id, suite, success, json.dumps(failures)])
+    con.execute(
+        "insert into meta.validations values (?, ?, ?, ?, now()::timestamp)",
+        [load_id, suite, success, json.dumps(failures)],
+    )
 
 
 def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -> list[int]:
@@ -315,16 +371,22 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
             errors.append(f"quality gate stopped {file} (contract {tbl}):\n{refused[load_id]}")
     pending = [p for p in pending if p[0] not in refused]
     # a load with rows outside its partition is checked alone, so its quarantine is counted and said
-    passed_together = _validate_together(con, [p for p in pending if p[0] not in names
-                                               and not (p[0] in found and found[p[0]].outside)])
+    passed_together = _validate_together(
+        con, [p for p in pending if p[0] not in names and not (p[0] in found and found[p[0]].outside)]
+    )
     done.extend(passed_together)
     for load_id, tbl, file in pending:
         if load_id in passed_together:
             continue
         try:
-            validate_load(con, contracts_mod.get(tbl), load_id, file,
-                          outside=found[load_id].outside if load_id in found else 0,
-                          prechecked=names.get(load_id, []))
+            validate_load(
+                con,
+                contracts_mod.get(tbl),
+                load_id,
+                file,
+                outside=found[load_id].outside if load_id in found else 0,
+                prechecked=names.get(load_id, []),
+            )
             done.append(load_id)
         except QualityError as e:
             errors.append(str(e))
@@ -358,8 +420,9 @@ def _validate_together(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, 
             continue  # one small load: GE load by load below, as ever
         else:
             cols = ", ".join(f'"{c}"' for c in contract.column_names)
-            df = con.execute(f"select {cols}, _row_number from raw.{contract.table} where _load_id in ({marks})",
-                             ids).df()
+            df = con.execute(
+                f"select {cols}, _row_number from raw.{contract.table} where _load_id in ({marks})", ids
+            ).df()
             if not _run_suite(contract.table, df).success:
                 continue
         for load_id in ids:

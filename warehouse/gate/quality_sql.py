@@ -29,8 +29,13 @@ from warehouse.core.contracts import Contract
 # took 21 s, so the line sits well below a national month (millions of rows).
 MIN_ROWS = 20_000
 # The pandas dtype GE checks -> DuckDB column types that load.py casts to it.
-TYPES = {"str": {"VARCHAR"}, "int64": {"BIGINT", "INTEGER", "HUGEINT", "SMALLINT"}, "float64": {"DOUBLE", "FLOAT"},
-         "datetime64[us]": {"TIMESTAMP", "DATE"}, "bool": {"BOOLEAN"}}
+TYPES = {
+    "str": {"VARCHAR"},
+    "int64": {"BIGINT", "INTEGER", "HUGEINT", "SMALLINT"},
+    "float64": {"DOUBLE", "FLOAT"},
+    "datetime64[us]": {"TIMESTAMP", "DATE"},
+    "bool": {"BOOLEAN"},
+}
 
 
 # Types whose values hash equal exactly when DISTINCT calls them equal (see _unique).
@@ -125,13 +130,20 @@ def _unique(counted: str, columns: list[str], types: dict[str, str]) -> tuple[st
     return f"count(*) filter (where {counted}) - count(distinct case when {counted} then hash({cols}) end)", exact
 
 
-def passes(con: duckdb.DuckDBPyConnection, contract: Contract, load_ids: list[int],
-           today: dt.datetime | None = None) -> bool:
+def passes(
+    con: duckdb.DuckDBPyConnection, contract: Contract, load_ids: list[int], today: dt.datetime | None = None
+) -> bool:
     """True only if every expectation of the contract's suite holds on these loads' rows."""
     today = today or dt.datetime.combine(dt.date.today(), dt.time.max)
-    types = {name: str(t) for name, t in con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = 'raw' "
-        "and table_name = ?", [contract.table]).fetchall() if name in contract.column_names}
+    types = {
+        name: str(t)
+        for name, t in con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'raw' "
+            "and table_name = ?",
+            [contract.table],
+        ).fetchall()
+        if name in contract.column_names
+    }
     types["_row_number"] = "BIGINT"
     try:
         checks = [s for s in (_violations(e, types, today) for e in suite(contract.table)) if s]
@@ -142,8 +154,10 @@ def passes(con: duckdb.DuckDBPyConnection, contract: Contract, load_ids: list[in
         return False
     # Only these loads' rows: the range lets DuckDB skip the table's other row groups by their
     # min/max (loads are appended in load_id order), the list keeps out loads inside the range.
-    rows = (f"from raw.{contract.table} where _load_id between {min(ids)} and {max(ids)} "
-            f"and _load_id in ({', '.join(map(str, ids))})")
+    rows = (
+        f"from raw.{contract.table} where _load_id between {min(ids)} and {max(ids)} "
+        f"and _load_id in ({', '.join(map(str, ids))})"
+    )
     try:
         checks = [c if isinstance(c, tuple) else (c, c) for c in checks]
         counts = con.execute(f"select {', '.join(q for q, _ in checks)} {rows}").fetchone() if checks else ()

@@ -12,8 +12,13 @@ from warehouse.core import limits as reliability
 from warehouse.core import safe_messages
 
 
-def record(con: duckdb.DuckDBPyConnection, load_id: int, table: str, file: str,
-           rows: list[tuple[int, str | None, str | None, str]]) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    table: str,
+    file: str,
+    rows: list[tuple[int, str | None, str | None, str]],
+) -> None:
     """``rows``: (row_number, column, found value, reason). A person-level column's value is not kept
     (warehouse/core/safe_messages.py): the row number and raw history say where it is."""
     if rows:
@@ -36,8 +41,9 @@ def _contract(table: str):
 
 
 def bad_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
-    return con.execute("select count(distinct row_number) from meta.quarantine where load_id = ?",
-                       [load_id]).fetchall()[0][0]
+    return con.execute(
+        "select count(distinct row_number) from meta.quarantine where load_id = ?", [load_id]
+    ).fetchall()[0][0]
 
 
 def over_limit(table: str, bad: int, rows_read: int) -> str | None:
@@ -48,5 +54,7 @@ def over_limit(table: str, bad: int, rows_read: int) -> str | None:
     share = bad / max(rows_read, 1)
     if share <= limit:
         return None
-    return (f"{bad:,} of {rows_read:,} data rows ({share:.3%}) failed row-level checks; the limit for "
-            f"{table} is {limit:.1%} (warehouse/core/reliability.yml), so the whole file is rejected")
+    return (
+        f"{bad:,} of {rows_read:,} data rows ({share:.3%}) failed row-level checks; the limit for "
+        f"{table} is {limit:.1%} (warehouse/core/reliability.yml), so the whole file is rejected"
+    )

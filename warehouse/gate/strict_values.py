@@ -24,8 +24,7 @@ def bad_sql(col: Column, found_type: str = "VARCHAR") -> str:
     text = found_type.upper() == "VARCHAR"
     if col.data_type == "integer":
         if text:
-            return (f"(not regexp_matches({q}, '{INTEGER_TEXT}') "
-                    f"or try_cast({q} as {col.duckdb_type}) is null)")
+            return f"(not regexp_matches({q}, '{INTEGER_TEXT}') or try_cast({q} as {col.duckdb_type}) is null)"
         as_double = f"try_cast({q} as double)"
         return f"({as_double} is null or not isfinite({as_double}) or {as_double} <> trunc({as_double}))"
     if col.data_type == "double":

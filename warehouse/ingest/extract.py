@@ -51,13 +51,13 @@ class Policy:
     """How hard to try. The defaults suit the real servers; tests pass small numbers."""
 
     connect_timeout: float = 10.0
-    read_timeout: float = 60.0       # longest silence between two reads, not the whole download
-    max_seconds: float = 1800.0      # the whole download of one URL, all attempts included
+    read_timeout: float = 60.0  # longest silence between two reads, not the whole download
+    max_seconds: float = 1800.0  # the whole download of one URL, all attempts included
     max_attempts: int = 5
-    backoff: float = 2.0             # first wait; doubles after each failed attempt
+    backoff: float = 2.0  # first wait; doubles after each failed attempt
     max_backoff: float = 120.0
-    max_retry_after: float = 600.0   # a server asking for a longer pause stops the run instead
-    min_interval: float = 0.0        # polite gap between two requests of one run
+    max_retry_after: float = 600.0  # a server asking for a longer pause stops the run instead
+    min_interval: float = 0.0  # polite gap between two requests of one run
 
 
 @dataclass
@@ -79,6 +79,7 @@ class Fetched:
 
 # --- the catalogue -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Source:
     name: str
@@ -98,8 +99,9 @@ class Source:
 
 def catalogue() -> dict[str, Source]:
     doc = yaml.safe_load(CATALOGUE.read_text())
-    return {name: Source(name, s["kind"], s["table"], tuple(s["content_types"]), s)
-            for name, s in doc["sources"].items()}
+    return {
+        name: Source(name, s["kind"], s["table"], tuple(s["content_types"]), s) for name, s in doc["sources"].items()
+    }
 
 
 def get_source(name: str) -> Source:
@@ -119,6 +121,7 @@ def rebase(url: str, base_url: str | None) -> str:
 
 # --- state: what was fetched last time ------------------------------------------------------------
 
+
 def _read_state() -> dict:
     f = paths().extract_state
     return json.loads(f.read_text()) if f.exists() else {}
@@ -137,6 +140,7 @@ def _still_landed(entry: dict | None) -> bool:
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
+
 
 def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
     """``Retry-After`` as seconds to wait: either a number of seconds or an HTTP-date."""
@@ -184,7 +188,7 @@ class _Retry(Exception):
 
 @dataclass
 class _Download:
-    tmp: Path | None          # None on 304
+    tmp: Path | None  # None on 304
     sha256: str | None = None
     bytes: int = 0
     content_type: str = ""
@@ -202,24 +206,35 @@ def _looks_like_html(head: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
-def _attempt(session: requests.Session, url: str, headers: dict, accept: tuple[str, ...],
-             policy: Policy, deadline: float, dl: _Download) -> None:
+def _attempt(
+    session: requests.Session,
+    url: str,
+    headers: dict,
+    accept: tuple[str, ...],
+    policy: Policy,
+    deadline: float,
+    dl: _Download,
+) -> None:
     """One GET. Fills ``dl`` on success, raises ``_Retry`` (worth repeating) or ``ExtractError`` (not)."""
     try:
-        with session.get(url, headers=headers, stream=True,
-                         timeout=(policy.connect_timeout, policy.read_timeout)) as resp:
+        with session.get(
+            url, headers=headers, stream=True, timeout=(policy.connect_timeout, policy.read_timeout)
+        ) as resp:
             if resp.status_code == 304:
                 dl.tmp = None
                 return
             if resp.status_code in RETRY_STATUS:
                 raise _Retry(f"HTTP {resp.status_code}", retry_after_seconds(resp.headers.get("Retry-After")))
             if resp.status_code != 200:
-                raise ExtractError(f"{url}: HTTP {resp.status_code} {resp.reason}; expected 200 (or 304). "
-                                   f"Nothing landed.")
+                raise ExtractError(
+                    f"{url}: HTTP {resp.status_code} {resp.reason}; expected 200 (or 304). Nothing landed."
+                )
             media = _media_type(resp)
             if media not in accept:
-                raise ExtractError(f"{url}: served Content-Type {media or '(none)'!r}; expected one of "
-                                   f"{', '.join(accept)} (an HTML error page?). Nothing landed.")
+                raise ExtractError(
+                    f"{url}: served Content-Type {media or '(none)'!r}; expected one of "
+                    f"{', '.join(accept)} (an HTML error page?). Nothing landed."
+                )
             expected = resp.headers.get("Content-Length")
             tmp = paths().downloads / f"{uuid.uuid4().hex}.part"
             tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -228,14 +243,18 @@ def _attempt(session: requests.Session, url: str, headers: dict, accept: tuple[s
                 with open(tmp, "wb") as out:
                     for chunk in resp.iter_content(CHUNK):
                         if n == 0 and "html" not in media and _looks_like_html(chunk):
-                            raise ExtractError(f"{url}: served an HTML page as {media!r}; expected "
-                                               f"{', '.join(accept)}. Nothing landed.")
+                            raise ExtractError(
+                                f"{url}: served an HTML page as {media!r}; expected "
+                                f"{', '.join(accept)}. Nothing landed."
+                            )
                         out.write(chunk)
                         h.update(chunk)
                         n += len(chunk)
                         if time.monotonic() > deadline:
-                            raise ExtractError(f"{url}: still downloading after {policy.max_seconds:.0f}s "
-                                               f"({n:,} bytes); gave up. Nothing landed.")
+                            raise ExtractError(
+                                f"{url}: still downloading after {policy.max_seconds:.0f}s "
+                                f"({n:,} bytes); gave up. Nothing landed."
+                            )
                 if expected is not None and expected.isdigit() and int(expected) != n:
                     raise _Retry(f"truncated body: {n:,} of {int(expected):,} bytes")
                 if n == 0:
@@ -262,8 +281,14 @@ def _why(e: requests.RequestException, policy: Policy) -> str:
     return f"{type(e).__name__}: {errno.group(0) if errno else text[:200]}"
 
 
-def download(session: requests.Session, url: str, accept: tuple[str, ...], policy: Policy,
-             pacer: _Pacer, validators: dict | None = None) -> _Download:
+def download(
+    session: requests.Session,
+    url: str,
+    accept: tuple[str, ...],
+    policy: Policy,
+    pacer: _Pacer,
+    validators: dict | None = None,
+) -> _Download:
     """GET ``url`` into a temporary file under var/, retrying within ``policy``'s bounds."""
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}  # so Content-Length = body bytes
     if validators:
@@ -283,9 +308,11 @@ def download(session: requests.Session, url: str, accept: tuple[str, ...], polic
         except _Retry as r:
             reasons.append(str(r))
             if r.wait is not None and r.wait > policy.max_retry_after:
-                raise ExtractError(f"{url}: the server asks us to wait {r.wait:.0f}s (Retry-After), more "
-                                   f"than the {policy.max_retry_after:.0f}s allowed; try later. "
-                                   f"Nothing landed.") from None
+                raise ExtractError(
+                    f"{url}: the server asks us to wait {r.wait:.0f}s (Retry-After), more "
+                    f"than the {policy.max_retry_after:.0f}s allowed; try later. "
+                    f"Nothing landed."
+                ) from None
             if attempt == policy.max_attempts:
                 break
             pause = max(r.wait or 0.0, min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff))
@@ -293,8 +320,7 @@ def download(session: requests.Session, url: str, accept: tuple[str, ...], polic
                 note = f"; no time left for another attempt within {policy.max_seconds:g}s"
                 break
             time.sleep(pause)
-    raise ExtractError(f"{url}: gave up after {dl.attempts} attempt(s), nothing landed: " + _summary(reasons)
-                       + note)
+    raise ExtractError(f"{url}: gave up after {dl.attempts} attempt(s), nothing landed: " + _summary(reasons) + note)
 
 
 def _summary(reasons: list[str]) -> str:
@@ -310,6 +336,7 @@ def _summary(reasons: list[str]) -> str:
 
 # --- landing a download ---------------------------------------------------------------------------
 
+
 def _gunzip(tmp: Path, url: str) -> Path:
     out = tmp.with_suffix(".unzipped")
     try:
@@ -324,13 +351,15 @@ def _gunzip(tmp: Path, url: str) -> Path:
 def _land(path: Path, table: str, filename: str, arrived: dt.date, entry: dict) -> Fetched:
     """Rename a finished file into landing and record it in the folder's manifest."""
     sha, size = sha256_of(path), path.stat().st_size
-    landed = landing.land_file(path, table, arrived, name=filename, move=True,
-                               manifest={**entry, "sha256": sha, "bytes": size})
+    landed = landing.land_file(
+        path, table, arrived, name=filename, move=True, manifest={**entry, "sha256": sha, "bytes": size}
+    )
     return Fetched(entry["url"], "landed", landed, sha, size)
 
 
-def fetch_to_landing(session: requests.Session, url: str, *, accept: tuple[str, ...], policy: Policy,
-                     pacer: _Pacer, land) -> list[Fetched]:
+def fetch_to_landing(
+    session: requests.Session, url: str, *, accept: tuple[str, ...], policy: Policy, pacer: _Pacer, land
+) -> list[Fetched]:
     """Download ``url`` and hand the finished file to ``land(tmp, manifest_entry) -> [Fetched]``,
     unless the server (304) or the bytes (same sha256 as last time) say nothing changed."""
     state = _read_state()
@@ -346,8 +375,16 @@ def fetch_to_landing(session: requests.Session, url: str, *, accept: tuple[str, 
             files = entry["files"]
         else:
             try:
-                results = land(dl.tmp, {"url": url, "fetched_at": fetched_at, "etag": dl.etag,
-                                        "last_modified": dl.last_modified, "content_type": dl.content_type})
+                results = land(
+                    dl.tmp,
+                    {
+                        "url": url,
+                        "fetched_at": fetched_at,
+                        "etag": dl.etag,
+                        "last_modified": dl.last_modified,
+                        "content_type": dl.content_type,
+                    },
+                )
             except EmptyAnswer as e:  # no state written: the next run asks again
                 print(f"note: {e}")
                 return [Fetched(url, "empty answer", attempts=dl.attempts)]
@@ -356,13 +393,19 @@ def fetch_to_landing(session: requests.Session, url: str, *, accept: tuple[str, 
         dl.tmp.unlink(missing_ok=True)
     for r in results:
         r.attempts = dl.attempts
-    state[url] = {"etag": dl.etag, "last_modified": dl.last_modified, "sha256": dl.sha256,
-                  "fetched_at": fetched_at, "files": files}
+    state[url] = {
+        "etag": dl.etag,
+        "last_modified": dl.last_modified,
+        "sha256": dl.sha256,
+        "fetched_at": fetched_at,
+        "files": files,
+    }
     _write_state(state)
     return results
 
 
 # --- the three kinds of source --------------------------------------------------------------------
+
 
 def _land_file(table: str, filename: str, arrived: dt.date, gunzip: bool = False, check=None):
     def land(tmp: Path, entry: dict) -> list[Fetched]:
@@ -373,6 +416,7 @@ def _land_file(table: str, filename: str, arrived: dt.date, gunzip: bool = False
             return [_land(path, table, filename, arrived, entry)]
         finally:
             path.unlink(missing_ok=True)
+
     return land
 
 
@@ -383,11 +427,14 @@ def _json_array(path: Path, url: str) -> None:
     except ValueError as e:
         raise ExtractError(f"{url}: the response is not valid JSON ({e}). Nothing landed.") from None
     if not isinstance(doc, list):
-        raise ExtractError(f"{url}: expected a JSON array of crimes, found a JSON {type(doc).__name__}. "
-                           f"Nothing landed.")
+        raise ExtractError(
+            f"{url}: expected a JSON array of crimes, found a JSON {type(doc).__name__}. Nothing landed."
+        )
     if not doc:
-        raise EmptyAnswer(f"{url}: the answer is an empty array (no records: the month is not published yet, "
-                          f"or nothing was recorded); nothing landed, and the next run asks again")
+        raise EmptyAnswer(
+            f"{url}: the answer is an empty array (no records: the month is not published yet, "
+            f"or nothing was recorded); nothing landed, and the next run asks again"
+        )
 
 
 class EmptyAnswer(ExtractError):
@@ -396,6 +443,7 @@ class EmptyAnswer(ExtractError):
 
 def _land_archive_members(source: Source, month: str, arrived: dt.date):
     """Land the named forces' CSVs from a monthly archive zip, byte for byte."""
+
     def land(tmp: Path, entry: dict) -> list[Fetched]:
         url, out = entry["url"], []
         try:
@@ -409,13 +457,21 @@ def _land_archive_members(source: Source, month: str, arrived: dt.date):
                     try:
                         with zf.open(member) as src, open(part, "wb") as dst:
                             shutil.copyfileobj(src, dst, CHUNK)
-                        out.append(_land(part, source.table, Path(member).name, arrived,
-                                         {**entry, "member": member, "content_type": "text/csv"}))
+                        out.append(
+                            _land(
+                                part,
+                                source.table,
+                                Path(member).name,
+                                arrived,
+                                {**entry, "member": member, "content_type": "text/csv"},
+                            )
+                        )
                     finally:
                         part.unlink(missing_ok=True)
         except zipfile.BadZipFile as e:
             raise ExtractError(f"{url}: not a valid zip archive ({e}). Nothing landed.") from None
         return out
+
     return land
 
 
@@ -432,8 +488,14 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def extract(name: str, *, base_url: str | None = None, arrived: dt.date | None = None,
-            months: list[str] | None = None, policy: Policy | None = None) -> list[Fetched]:
+def extract(
+    name: str,
+    *,
+    base_url: str | None = None,
+    arrived: dt.date | None = None,
+    months: list[str] | None = None,
+    policy: Policy | None = None,
+) -> list[Fetched]:
     """Run one catalogued extractor; returns one ``Fetched`` per file. Raises ``ExtractError``."""
     source = get_source(name)
     arrived = arrived or dt.date.today()
@@ -441,26 +503,39 @@ def extract(name: str, *, base_url: str | None = None, arrived: dt.date | None =
     pacer = _Pacer(max(policy.min_interval, source.min_interval))
     results: list[Fetched] = []
     with _one_run_at_a_time(), requests.Session() as session:
+
         def fetch(url: str, land) -> None:
-            results.extend(fetch_to_landing(session, url, accept=source.content_types, policy=policy,
-                                            pacer=pacer, land=land))
+            results.extend(
+                fetch_to_landing(session, url, accept=source.content_types, policy=policy, pacer=pacer, land=land)
+            )
 
         if source.kind == "file":
             for f in source.files:
-                fetch(rebase(f["url"], base_url),
-                      _land_file(source.table, f["filename"], arrived, gunzip=bool(f.get("gunzip"))))
+                fetch(
+                    rebase(f["url"], base_url),
+                    _land_file(source.table, f["filename"], arrived, gunzip=bool(f.get("gunzip"))),
+                )
         elif source.kind in ("police_api", "police_archive"):
             if not months:
                 raise ValueError(f"{name}: say which months, e.g. --months 2018-06 or --months 2018-01:2018-06")
             for month in months:  # one request per month: the API and the archive both page by month
                 if source.kind == "police_api":
-                    url = rebase(source.spec["url"], base_url) + "?" + urlencode(
-                        {"poly": source.spec["poly"], "date": month})
-                    fetch(url, _land_file(source.table, source.spec["filename"].format(month=month), arrived,
-                                          check=_json_array))
+                    url = (
+                        rebase(source.spec["url"], base_url)
+                        + "?"
+                        + urlencode({"poly": source.spec["poly"], "date": month})
+                    )
+                    fetch(
+                        url,
+                        _land_file(
+                            source.table, source.spec["filename"].format(month=month), arrived, check=_json_array
+                        ),
+                    )
                 else:
-                    fetch(rebase(source.spec["url"].format(month=month), base_url),
-                          _land_archive_members(source, month, arrived))
+                    fetch(
+                        rebase(source.spec["url"].format(month=month), base_url),
+                        _land_archive_members(source, month, arrived),
+                    )
         else:
             raise ValueError(f"{name}: unknown extractor kind {source.kind!r}")
     return results

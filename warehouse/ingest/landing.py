@@ -33,6 +33,7 @@ IN_PROGRESS = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 class Skipped:
     """A path under landing that is not loaded, and why. ``waiting``: a file still arriving (in
     progress by the convention), not a problem; anything else needs someone to act."""
+
     path: Path
     why: str
     waiting: bool = False
@@ -57,17 +58,26 @@ def _skip_reason(path: Path, st: os.stat_result | None, now: float) -> Skipped |
     if name.endswith(IN_PROGRESS):
         return Skipped(path, "still arriving (temporary name); loaded once renamed to its final name", waiting=True)
     if path.is_symlink():
-        return Skipped(path, f"a symbolic link (to {os.readlink(path)}): landing accepts regular files only, "
-                             f"so it was not followed; copy the file itself into landing")
+        return Skipped(
+            path,
+            f"a symbolic link (to {os.readlink(path)}): landing accepts regular files only, "
+            f"so it was not followed; copy the file itself into landing",
+        )
     if st is None or not _regular(st):
         return Skipped(path, "not a regular file (a device, pipe or socket): landing accepts regular files only")
     if name.startswith("."):
-        return Skipped(path, "a hidden file (name begins with '.'): not loaded; rename it without the dot "
-                             "if it is data, or remove it")
+        return Skipped(
+            path,
+            "a hidden file (name begins with '.'): not loaded; rename it without the dot if it is data, or remove it",
+        )
     settle = settle_seconds()
     if settle and now - st.st_mtime < settle:
-        return Skipped(path, f"modified {now - st.st_mtime:.0f} s ago (under PCP_LANDING_SETTLE_SECONDS={settle:g}): "
-                             f"taken as still being written; loaded by a later build", waiting=True)
+        return Skipped(
+            path,
+            f"modified {now - st.st_mtime:.0f} s ago (under PCP_LANDING_SETTLE_SECONDS={settle:g}): "
+            f"taken as still being written; loaded by a later build",
+            waiting=True,
+        )
     return None
 
 
@@ -128,15 +138,23 @@ def scan(known_tables: list[str]) -> tuple[list[Skipped], list[str]]:
     now, today = time.time(), dt.date.today()
     for entry in sorted(root.iterdir()):
         if entry.is_symlink() or not entry.is_dir():
-            skipped.append(_skip_reason(entry, _lstat(entry), now) if entry.is_symlink() else
-                           Skipped(entry, "a file directly under landing/: expected landing/<raw table>/<YYYY-MM-DD>/<file>"))
+            skipped.append(
+                _skip_reason(entry, _lstat(entry), now)
+                if entry.is_symlink()
+                else Skipped(entry, "a file directly under landing/: expected landing/<raw table>/<YYYY-MM-DD>/<file>")
+            )
             continue
         if entry.name not in known_tables:
             near = difflib.get_close_matches(entry.name, known_tables, n=1, cutoff=0.6)
             hint = f" (did you mean {near[0]}?)" if near else ""
             n = sum(1 for _, st in _walk(entry) if st is not None)
-            skipped.append(Skipped(entry, f"no source contract reads this folder{hint}; its {n} file(s) were not "
-                                          f"loaded. Move them to the right folder, or add a contract"))
+            skipped.append(
+                Skipped(
+                    entry,
+                    f"no source contract reads this folder{hint}; its {n} file(s) were not "
+                    f"loaded. Move them to the right folder, or add a contract",
+                )
+            )
             continue
         for f, st in _walk(entry):
             why = _skip_reason(f, st, now)
@@ -148,8 +166,10 @@ def scan(known_tables: list[str]) -> tuple[list[Skipped], list[str]]:
                 except ValueError:
                     folder = None
                 if folder and folder > today:
-                    notes.append(f"landing/{f.relative_to(root)}: folder date {folder} is in the future; "
-                                 f"its vintage is the date received, {received_vintage(f, today)}")
+                    notes.append(
+                        f"landing/{f.relative_to(root)}: folder date {folder} is in the future; "
+                        f"its vintage is the date received, {received_vintage(f, today)}"
+                    )
     return skipped, notes
 
 
@@ -160,8 +180,15 @@ def _lstat(p: Path):
         return None
 
 
-def land_file(src: Path, table: str, arrived: dt.date | None = None, *, name: str | None = None,
-              move: bool = False, manifest: dict | None = None) -> Path:
+def land_file(
+    src: Path,
+    table: str,
+    arrived: dt.date | None = None,
+    *,
+    name: str | None = None,
+    move: bool = False,
+    manifest: dict | None = None,
+) -> Path:
     """Put a file into the landing zone atomically and return its landed path.
 
     ``move=True`` renames ``src`` (a finished download under ``var/``, so on the same filesystem) instead

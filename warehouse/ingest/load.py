@@ -36,8 +36,10 @@ META_COLUMNS = (
 )
 
 # What a load records in meta.loads, in this order (one file: _record; a batch: _insert_in_transaction).
-LOADS_COLUMNS = ("load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, status, message, "
-                 "loaded_at, source_path, file_bytes, file_mtime_ns, file_ctime_ns")
+LOADS_COLUMNS = (
+    "load_id, source_table, source_file, sha256, vintage, is_sample, rows_read, status, message, "
+    "loaded_at, source_path, file_bytes, file_mtime_ns, file_ctime_ns"
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,9 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
     con.execute(f"create table if not exists raw.{contract.table} ({', '.join(cols)})")
 
 
-def _cast_failures(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, path: Path,
-                   contract: Contract) -> tuple[list[tuple[int, str, str, str]], list[str]]:
+def _cast_failures(
+    con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, path: Path, contract: Contract
+) -> tuple[list[tuple[int, str, str, str]], list[str]]:
     """Values that do not cast to their contract type: quarantine rows, and a message per column."""
     con.register("_incoming", rel)
     found_types = {name: str(t) for name, t in zip(rel.columns, rel.types)}
@@ -91,20 +94,27 @@ def _cast_failures(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
             if bad:
                 samples = "; ".join(f"row {r}: {safe_messages.value(contract, c.name, v)}" for r, v in bad[:5])
                 form = strict_values.expected_form(c)
-                messages.append(f"{path.name}: column {c.name!r} expects {c.data_type} values ({form}) but "
-                                f"{len(bad):,} row(s) are not: {samples}{_hint(v for _, v in bad)}")
+                messages.append(
+                    f"{path.name}: column {c.name!r} expects {c.data_type} values ({form}) but "
+                    f"{len(bad):,} row(s) are not: {samples}{_hint(v for _, v in bad)}"
+                )
                 rows += [(r, c.name, v, f"not a {c.data_type} value (expected {form}){_hint([v])}") for r, v in bad]
             if c.data_type == "varchar":  # text a spreadsheet would run when a report is opened
                 bad = con.execute(
                     f'select _row_number, "{c.name}" from _incoming where regexp_matches("{c.name}", ?) '
-                    f"order by _row_number", [FORMULA]).fetchall()
+                    f"order by _row_number",
+                    [FORMULA],
+                ).fetchall()
                 if bad:
-                    messages.append(f"{path.name}: column {c.name!r}: {len(bad):,} row(s) hold formula-like text: "
-                                    + "; ".join(f"row {r}: {safe_messages.value(contract, c.name, v)}"
-                                                for r, v in bad[:5])
-                                    + " (expected plain text, not starting with = + - @)")
-                    rows += [(r, c.name, v, "formula-like text (expected plain text, not starting with = + - @)")
-                             for r, v in bad]
+                    messages.append(
+                        f"{path.name}: column {c.name!r}: {len(bad):,} row(s) hold formula-like text: "
+                        + "; ".join(f"row {r}: {safe_messages.value(contract, c.name, v)}" for r, v in bad[:5])
+                        + " (expected plain text, not starting with = + - @)"
+                    )
+                    rows += [
+                        (r, c.name, v, "formula-like text (expected plain text, not starting with = + - @)")
+                        for r, v in bad
+                    ]
     finally:
         con.unregister("_incoming")
     return rows, messages
@@ -135,8 +145,14 @@ def _previous(con: duckdb.DuckDBPyConnection, table: str, sha: str):
     return rows[0] if rows else None
 
 
-def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
-              vintage: dt.date | None = None, is_sample: bool | None = None, sha: str | None = None) -> LoadResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    path: Path,
+    vintage: dt.date | None = None,
+    is_sample: bool | None = None,
+    sha: str | None = None,
+) -> LoadResult:
     """Append one file to raw (status pending). Same content twice is a no-op. A file once rejected
     is held (warehouse/orchestrate/held.py): not read again, ``HeldError`` with the same message, until resolved
     (``retry`` reads it again, ``dropped`` gives a ``dropped`` result). ``sha``: the file's sha256 if
@@ -151,8 +167,10 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
         if status == "rejected" and resolution == "dropped":
             return LoadResult(contract.table, path.name, load_id, 0, "dropped")
         if status == "rejected" and resolution is None:
-            e = HeldError(f"{path.name} was rejected before (load {load_id}) and is held until resolved "
-                          f"(`pcp resolve {load_id} --retry` or `--drop`): {safe_messages.scrub(message)}")
+            e = HeldError(
+                f"{path.name} was rejected before (load {load_id}) and is held until resolved "
+                f"(`pcp resolve {load_id} --retry` or `--drop`): {safe_messages.scrub(message)}"
+            )
             e.load_id = load_id
             raise e
         if status != "rejected":
@@ -186,8 +204,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
     try:
         con.execute("begin")
         con.execute(
-            f"insert into raw.{contract.table} select {casts}, ?, _row_number::bigint, ?, ?, ?, ?, ? "
-            f"from _incoming",
+            f"insert into raw.{contract.table} select {casts}, ?, _row_number::bigint, ?, ?, ?, ?, ? from _incoming",
             [load_id, path.name, sha, vintage, is_sample, now],
         )
         fault_point("load:inserted")
@@ -203,8 +220,14 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path,
         raise _rejected(msg, load_id) from None
     finally:
         con.unregister("_incoming")
-    return LoadResult(contract.table, path.name, load_id, rows, "loaded",
-                      f"read as missing: {missing_values.describe(missing)}" if missing else None)
+    return LoadResult(
+        contract.table,
+        path.name,
+        load_id,
+        rows,
+        "loaded",
+        f"read as missing: {missing_values.describe(missing)}" if missing else None,
+    )
 
 
 class HeldError(QualityError):
@@ -240,8 +263,13 @@ class _File:
     batchable: bool = False  # new, and passed the reader's cheap checks
 
 
-def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[tuple[Path, dt.date | None]],
-               is_sample: bool | None = None, keep_going: bool = False) -> list[LoadResult]:
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    files: list[tuple[Path, dt.date | None]],
+    is_sample: bool | None = None,
+    keep_going: bool = False,
+) -> list[LoadResult]:
     """``load_file`` for each file in order, with the same results, rows, messages and quarantine, but
     for readers that can read many files at once (``reader.many``: csv, pseudonymised_csv) the new
     files cost one parallel scan to check them all and one insert, instead of a dozen statements each.
@@ -300,8 +328,9 @@ def load_files(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[t
     return [results[id(f)] for f in todo]
 
 
-def _load_batch(con, contract: Contract, batch: list[_File], is_sample: bool, many,
-                keep_going: bool = False) -> list[LoadResult]:
+def _load_batch(
+    con, contract: Contract, batch: list[_File], is_sample: bool, many, keep_going: bool = False
+) -> list[LoadResult]:
     """Check all files in one scan; insert the runs of clean files in one statement each, and give
     any file with a finding to load_file (in order, so load ids follow the file order as before)."""
     if not batch:
@@ -335,8 +364,10 @@ def _findings(con, rel: duckdb.DuckDBPyRelation, contract: Contract) -> dict[int
             checks.append(f'count(*) filter (regexp_matches("{c.name}", $formula))')
     con.register("_pcp_incoming", rel)
     try:
-        rows = con.execute(f"select _file_index, count(*), {' + '.join(checks) or '0'} from _pcp_incoming "
-                           f"group by _file_index", {"formula": FORMULA}).fetchall()
+        rows = con.execute(
+            f"select _file_index, count(*), {' + '.join(checks) or '0'} from _pcp_incoming group by _file_index",
+            {"formula": FORMULA},
+        ).fetchall()
     finally:
         con.unregister("_pcp_incoming")
     return {i: (n, bad) for i, n, bad in rows}
@@ -357,9 +388,13 @@ def _insert_run(con, contract: Contract, run: list[tuple[_File, int]], is_sample
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     files = [f for f, _ in run]
     expected = [n for _, n in run]
-    per_file = {"load_id": ids, "row_offset": list(accumulate(expected, initial=0))[:-1],
-                "source_file": [f.path.name for f in files], "sha256": [f.sha for f in files],
-                "vintage": [f.vintage for f in files]}
+    per_file = {
+        "load_id": ids,
+        "row_offset": list(accumulate(expected, initial=0))[:-1],
+        "source_file": [f.path.name for f in files],
+        "sha256": [f.sha for f in files],
+        "vintage": [f.vintage for f in files],
+    }
     with many.scan(con, [f.path for f in files], contract) as rel:
         con.register("_pcp_incoming", rel)
         try:
@@ -371,8 +406,9 @@ def _insert_run(con, contract: Contract, run: list[tuple[_File, int]], is_sample
     return [LoadResult(contract.table, f.path.name, i, n, "loaded") for f, i, n in zip(files, ids, rows)]
 
 
-def _insert_in_transaction(con, contract: Contract, files: list[_File], expected: list[int], per_file: dict,
-                           is_sample: bool, now: dt.datetime) -> list[int] | None:
+def _insert_in_transaction(
+    con, contract: Contract, files: list[_File], expected: list[int], per_file: dict, is_sample: bool, now: dt.datetime
+) -> list[int] | None:
     """Rows per file inserted from ``_pcp_incoming`` and recorded as pending; None if rolled back."""
     casts = ", ".join(f'try_cast(s."{c.name}" as {c.duckdb_type})' for c in contract.columns)
     stats = list(zip(*[_stat_key(f.path, f.st) for f in files]))
@@ -383,10 +419,15 @@ def _insert_in_transaction(con, contract: Contract, files: list[_File], expected
             f"s._scan_row - ($row_offset[i] - $row_offset[s._group_first + 1]), "
             f"$source_file[i], $sha256[i], $vintage[i], $is_sample, $now "
             f"from (select *, (_file_index + 1)::bigint as i from _pcp_incoming) s",
-            {**per_file, "is_sample": is_sample, "now": now})
+            {**per_file, "is_sample": is_sample, "now": now},
+        )
         fault_point("load:inserted")
-        counts = dict(con.execute(f"select _load_id, count(*) from raw.{contract.table} where _load_id >= ? "
-                                  f"group by _load_id", [per_file["load_id"][0]]).fetchall())
+        counts = dict(
+            con.execute(
+                f"select _load_id, count(*) from raw.{contract.table} where _load_id >= ? group by _load_id",
+                [per_file["load_id"][0]],
+            ).fetchall()
+        )
         rows = [counts.get(i, 0) for i in per_file["load_id"]]
         if rows != expected:  # a file changed between the check and the insert
             con.execute("rollback")
@@ -395,10 +436,21 @@ def _insert_in_transaction(con, contract: Contract, files: list[_File], expected
             f"insert into meta.loads ({LOADS_COLUMNS}) "
             "select unnest($load_id), $table, unnest($source_file), unnest($sha256), unnest($vintage), $is_sample, "
             "unnest($rows), 'pending', null, $now, unnest($path), unnest($bytes), unnest($mtime), unnest($ctime)",
-            {"load_id": per_file["load_id"], "source_file": per_file["source_file"], "sha256": per_file["sha256"],
-             "vintage": per_file["vintage"], "table": contract.table, "is_sample": is_sample, "rows": rows,
-             "now": now, "path": list(stats[0]), "bytes": list(stats[1]), "mtime": list(stats[2]),
-             "ctime": list(stats[3])})
+            {
+                "load_id": per_file["load_id"],
+                "source_file": per_file["source_file"],
+                "sha256": per_file["sha256"],
+                "vintage": per_file["vintage"],
+                "table": contract.table,
+                "is_sample": is_sample,
+                "rows": rows,
+                "now": now,
+                "path": list(stats[0]),
+                "bytes": list(stats[1]),
+                "mtime": list(stats[2]),
+                "ctime": list(stats[3]),
+            },
+        )
         con.execute("commit")
         return rows
     except duckdb.Error:
@@ -418,24 +470,45 @@ def _stat_key(path: Path, st: os.stat_result) -> tuple[str, int, int, int]:
 def _known_files(con, table: str) -> dict[tuple[str, int, int, int], str]:
     """(path, size, mtime, ctime) -> sha256 of files loaded before: their content is known (a held
     rejection too, so a huge refused file is not hashed again every build)."""
-    return {(p, n, t, c): sha for p, n, t, c, sha in con.execute(
-        "select source_path, file_bytes, file_mtime_ns, file_ctime_ns, sha256 from meta.loads where source_table = ? "
-        "and status in ('accepted', 'pending', 'rejected') and source_path is not null "
-        "and file_ctime_ns is not null", [table]).fetchall()}
+    return {
+        (p, n, t, c): sha
+        for p, n, t, c, sha in con.execute(
+            "select source_path, file_bytes, file_mtime_ns, file_ctime_ns, sha256 from meta.loads where source_table = ? "
+            "and status in ('accepted', 'pending', 'rejected') and source_path is not null "
+            "and file_ctime_ns is not null",
+            [table],
+        ).fetchall()
+    }
 
 
 def _latest_loads(con, table: str) -> dict[str, tuple]:
     """sha256 -> (load_id, status, message, rows_read, resolution) of its latest load, as _previous gives it."""
-    return {r[0]: r[1:] for r in con.execute(
-        "select sha256, load_id, status, message, rows_read, resolution from meta.loads where source_table = ? "
-        "qualify row_number() over (partition by sha256 order by load_id desc) = 1", [table]).fetchall()}
+    return {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select sha256, load_id, status, message, rows_read, resolution from meta.loads where source_table = ? "
+            "qualify row_number() over (partition by sha256 order by load_id desc) = 1",
+            [table],
+        ).fetchall()
+    }
 
 
 def _record(con, load_id, contract, path, st, sha, vintage, is_sample, rows, status, message, now) -> None:
     con.execute(
         f"insert into meta.loads ({LOADS_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load_id, contract.table, path.name, sha, vintage, is_sample, rows, status, safe_messages.scrub(message),
-         now, *_stat_key(path, st)],
+        [
+            load_id,
+            contract.table,
+            path.name,
+            sha,
+            vintage,
+            is_sample,
+            rows,
+            status,
+            safe_messages.scrub(message),
+            now,
+            *_stat_key(path, st),
+        ],
     )
 
 

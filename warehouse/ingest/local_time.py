@@ -31,8 +31,11 @@ def to_utc(local: dt.datetime, after: dt.datetime | None = None) -> dt.datetime:
     first = local.replace(tzinfo=LONDON, fold=0)
     second = local.replace(tzinfo=LONDON, fold=1)
     t = first
-    if after is not None and first.astimezone(dt.UTC).replace(tzinfo=None) < after \
-            and first.utcoffset() != second.utcoffset():
+    if (
+        after is not None
+        and first.astimezone(dt.UTC).replace(tzinfo=None) < after
+        and first.utcoffset() != second.utcoffset()
+    ):
         t = second
     return t.astimezone(dt.UTC).replace(tzinfo=None)
 
@@ -72,15 +75,22 @@ def check_order(con, pending: list[tuple[int, str, str]], contract_of) -> dict[i
         checks = []
         for i, b in enumerate(cols):
             for a in cols[:i]:
-                checks.append(f"select _row_number, '{a}, {b}' as cols, \"{a}\"::varchar || ' then ' || \"{b}\"::varchar "
-                              f"from raw.{table} where _load_id = {int(load_id)} and {exprs[a]} > {exprs[b]}")
+                checks.append(
+                    f"select _row_number, '{a}, {b}' as cols, \"{a}\"::varchar || ' then ' || \"{b}\"::varchar "
+                    f"from raw.{table} where _load_id = {int(load_id)} and {exprs[a]} > {exprs[b]}"
+                )
         rows = con.execute(" union all ".join(checks) + " order by 1").fetchall()
         if not rows:
             continue
-        reason = (f"events out of order once local times are read in {ZONE} (docs/force-feeds.md: the "
-                  f"repeated and the missing hour)")
+        reason = (
+            f"events out of order once local times are read in {ZONE} (docs/force-feeds.md: the "
+            f"repeated and the missing hour)"
+        )
         quarantine.record(con, load_id, table, file, [(r, c, v, reason) for r, c, v in rows])
         at = list(dict.fromkeys(r for r, *_ in rows))
-        out[load_id] = [f"{file}: {len(at):,} row(s) with {reason}; rows "
-                        + ", ".join(map(str, at[:5])) + f"; e.g. {rows[0][2]!r} ({rows[0][1]})"]
+        out[load_id] = [
+            f"{file}: {len(at):,} row(s) with {reason}; rows "
+            + ", ".join(map(str, at[:5]))
+            + f"; e.g. {rows[0][2]!r} ({rows[0][1]})"
+        ]
     return out

@@ -36,7 +36,9 @@ import duckdb
 from warehouse.core.contracts import Contract
 
 # After the feed's name: force, month(s), part. A label before it is allowed ("corrected_...").
-NAME_TAIL = r"_(?P<area>[EW]\d{8})_(?P<first>\d{4}-\d{2})(?:_to_(?P<last>\d{4}-\d{2}))?(?:_part(?P<part>\d+))?\.csv(?:\.gz)?$"
+NAME_TAIL = (
+    r"_(?P<area>[EW]\d{8})_(?P<first>\d{4}-\d{2})(?:_to_(?P<last>\d{4}-\d{2}))?(?:_part(?P<part>\d+))?\.csv(?:\.gz)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,10 @@ def declared(contract: Contract, file_name: str) -> Declared:
     m = re.match(r"^(?:.+_)?" + re.escape(s["file_prefix"]) + NAME_TAIL, file_name)
     form = f"{s['file_prefix']}_<area code>_<YYYY-MM>[_to_<YYYY-MM>][_part<N>].csv"
     if not m:
-        raise ValueError(f"{file_name}: the file name must declare its force and month as {form} "
-                         f"(e.g. {s['file_prefix']}_E23000029_2023-06.csv; docs/force-feeds.md)")
+        raise ValueError(
+            f"{file_name}: the file name must declare its force and month as {form} "
+            f"(e.g. {s['file_prefix']}_E23000029_2023-06.csv; docs/force-feeds.md)"
+        )
     first = dt.date.fromisoformat(m["first"] + "-01")
     last = dt.date.fromisoformat((m["last"] or m["first"]) + "-01")
     if last < first:
@@ -76,14 +80,16 @@ def declared(contract: Contract, file_name: str) -> Declared:
 @dataclass
 class Finding:
     """What the partition check found for one pending load."""
-    outside: int = 0                   # rows quarantined as outside the declared partition
-    notes: list[str] | None = None     # lines for the build output
-    error: str | None = None           # the load must be rejected
+
+    outside: int = 0  # rows quarantined as outside the declared partition
+    notes: list[str] | None = None  # lines for the build output
+    error: str | None = None  # the load must be rejected
     also_reject: list[int] = field(default_factory=list)  # pending loads the same refusal covers
 
 
-def check_pending(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, str, str]],
-                  contract_of) -> dict[int, Finding]:
+def check_pending(
+    con: duckdb.DuckDBPyConnection, pending: list[tuple[int, str, str]], contract_of
+) -> dict[int, Finding]:
     """Check each pending load of a partitioned contract: record its declared partition, quarantine
     rows outside it, refuse clashing files of one arrival, group parts, record restatements."""
     from warehouse.gate import quarantine
@@ -101,15 +107,21 @@ def check_pending(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, str, 
             f.error = str(e)
             continue
         con.execute("delete from meta.load_partitions where load_id = ?", [load_id])
-        con.executemany("insert into meta.load_partitions values (?, ?, ?, ?, ?, ?)",
-                        [(load_id, table, file, d.area_code, m, d.part) for m in d.months])
+        con.executemany(
+            "insert into meta.load_partitions values (?, ?, ?, ?, ?, ?)",
+            [(load_id, table, file, d.area_code, m, d.part) for m in d.months],
+        )
         f.outside, total = _quarantine_outside(con, quarantine, contract, s, load_id, file, d)
         if f.outside:
-            f.notes.append(f"{file}: {f.outside:,} row(s) outside its declared partition ({d}) quarantined "
-                           f"(meta.quarantine); they change no other period")
+            f.notes.append(
+                f"{file}: {f.outside:,} row(s) outside its declared partition ({d}) quarantined "
+                f"(meta.quarantine); they change no other period"
+            )
         if f.outside == total:
-            f.error = (f"{file}: the name declares {d} but none of its {total:,} rows is in it "
-                       f"(see meta.quarantine for the rows' forces and months): the name does not match the contents")
+            f.error = (
+                f"{file}: the name declares {d} but none of its {total:,} rows is in it "
+                f"(see meta.quarantine for the rows' forces and months): the name does not match the contents"
+            )
             continue
         f.error = _same_arrival(con, load_id, table, file, d, f.also_reject)
         if f.error is None:
@@ -117,22 +129,32 @@ def check_pending(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, str, 
     return found
 
 
-def _quarantine_outside(con, quarantine, contract: Contract, s: dict, load_id: int, file: str,
-                        d: Declared) -> tuple[int, int]:
+def _quarantine_outside(
+    con, quarantine, contract: Contract, s: dict, load_id: int, file: str, d: Declared
+) -> tuple[int, int]:
     area, period = s["area_column"], s["period_column"]
     month = f"date_trunc('month', \"{period}\")::date"
     rows = con.execute(
         f'select _row_number, "{area}", strftime({month}, \'%Y-%m\'), "{period}"::varchar '
         f"from raw.{contract.table} where _load_id = ? "
         f'and ("{area}" is distinct from ? or {month} is null or {month} not in (select unnest(?::date[]))) '
-        f"order by _row_number", [load_id, d.area_code, list(d.months)]).fetchall()
+        f"order by _row_number",
+        [load_id, d.area_code, list(d.months)],
+    ).fetchall()
     total = con.execute("select rows_read from meta.loads where load_id = ?", [load_id]).fetchone()[0]
     bad = []
     for row, a, mo, value in rows:
         col, val = (area, a) if a != d.area_code else (period, value)
-        bad.append((row, col, val, f"outside the partition its file name declares ({d}): this row is "
-                                   f"{a} {mo}; a file changes only the force and months it declares "
-                                   f"(send that month's own file to restate it)"))
+        bad.append(
+            (
+                row,
+                col,
+                val,
+                f"outside the partition its file name declares ({d}): this row is "
+                f"{a} {mo}; a file changes only the force and months it declares "
+                f"(send that month's own file to restate it)",
+            )
+        )
     quarantine.record(con, load_id, contract.table, file, bad)
     return len(bad), total
 
@@ -146,18 +168,24 @@ def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_re
         "join meta.loads l using (load_id) "
         "where p.source_table = ? and p.load_id <> ? and l.status in ('pending', 'accepted') "
         "and p.area_code = ? and p.month in (select unnest(?::date[])) order by p.load_id",
-        [table, load_id, d.area_code, list(d.months)]).fetchall()
+        [table, load_id, d.area_code, list(d.months)],
+    ).fetchall()
     here = _path(con, load_id)
     # another file in this arrival folder (the same file corrected in place is a new version of it)
-    same = [(i, f, part, st) for i, f, part, path, st in others
-            if path is not None and path != here and str(Path(path).parent) == folder]
+    same = [
+        (i, f, part, st)
+        for i, f, part, path, st in others
+        if path is not None and path != here and str(Path(path).parent) == folder
+    ]
     for i, other, part, status in same:
         if d.part is None or part is None or part == d.part:
             if status == "pending":  # neither half is published alone
                 also_reject.append(i)
-            return (f"{file} and {other} both declare {d.area_code} "
-                    f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}): send one file per "
-                    f"force and month, or number the pieces _part1, _part2, ... (docs/force-feeds.md)")
+            return (
+                f"{file} and {other} both declare {d.area_code} "
+                f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}): send one file per "
+                f"force and month, or number the pieces _part1, _part2, ... (docs/force-feeds.md)"
+            )
     if d.part is not None:
         # parts run _part1.._partN: a gap (part1 and part3, no part2) would publish a partial month as
         # a whole restatement, so the arrival is refused naming the files and the missing parts
@@ -165,9 +193,11 @@ def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_re
         gap = sorted(set(range(1, max(parts) + 1)) - parts)
         if gap:
             also_reject.extend(i for i, _, _, st in same if st == "pending")
-            return (f"{', '.join(sorted({file, *(f for _, f, _, _ in same)}))}: parts of {d.area_code} "
-                    f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}) without part(s) "
-                    f"{', '.join(map(str, gap))}: land every part _part1.._partN together (docs/force-feeds.md)")
+            return (
+                f"{', '.join(sorted({file, *(f for _, f, _, _ in same)}))}: parts of {d.area_code} "
+                f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}) without part(s) "
+                f"{', '.join(map(str, gap))}: land every part _part1.._partN together (docs/force-feeds.md)"
+            )
         first = min([load_id] + [i for i, *_ in same])
         con.execute("delete from meta.load_arrivals where load_id = ?", [load_id])
         con.execute("insert into meta.load_arrivals values (?, ?)", [load_id, first])
@@ -193,13 +223,16 @@ def _restatements(con, load_id: int, table: str, file: str, d: Declared) -> list
         "and coalesce(l.vintage, date '0001-01-01') <= "
         "coalesce((select vintage from meta.loads where load_id = ?), date '9999-12-31') "
         "and p.area_code = ? and p.month in (select unnest(?::date[])) order by p.month, p.load_id",
-        [table, load_id, load_id, d.area_code, list(d.months)]).fetchall()
+        [table, load_id, load_id, d.area_code, list(d.months)],
+    ).fetchall()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     out = []
     for month, old_id, old_file, path in rows:
         if path is not None and path != here and str(Path(path).parent) == folder:
             continue  # another part of this arrival
-        con.execute("insert into meta.restatements values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [load_id, table, file, d.area_code, month, old_id, old_file, now])
+        con.execute(
+            "insert into meta.restatements values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, table, file, d.area_code, month, old_id, old_file, now],
+        )
         out.append(f"{file} restates {d.area_code} {month:%Y-%m} whole, replacing {old_file} (load {old_id})")
     return out

@@ -38,12 +38,16 @@ def key(sample: bool = True, what: str = "") -> bytes:
         raise PseudonymKeyError(
             f"{ENV_VAR} is not set: refusing to pseudonymise the person-level ids of {what or 'non-sample data'} with "
             f"the public development key (they could be reversed). Set {ENV_VAR} to a secret kept outside the "
-            f"repository and run again; nothing was loaded")
+            f"repository and run again; nothing was loaded"
+        )
     if not value:
         if not _warned:  # once per process, not once per file
             _warned = True
-            warnings.warn(f"{ENV_VAR} is not set: pseudonymising with the public DEVELOPMENT key "
-                          f"(acceptable for sample data only)", stacklevel=2)
+            warnings.warn(
+                f"{ENV_VAR} is not set: pseudonymising with the public DEVELOPMENT key "
+                f"(acceptable for sample data only)",
+                stacklevel=2,
+            )
         value = DEVELOPMENT_KEY
     return value.encode("utf-8")
 
@@ -57,5 +61,4 @@ def pseudonym(value: str | None, secret: bytes | None = None) -> str | None:
 
 def pseudonyms(values: list[str | None], secret: bytes | None = None) -> list[str | None]:
     secret = secret or key()
-    return [None if v is None else hmac.new(secret, v.encode("utf-8"), hashlib.sha256).hexdigest()
-            for v in values]
+    return [None if v is None else hmac.new(secret, v.encode("utf-8"), hashlib.sha256).hexdigest() for v in values]

@@ -25,13 +25,23 @@ def failures_file() -> Path:
     return paths().var / "alerts" / "failures.jsonl"
 
 
-def record_failure(*, dag_id: str, task_id: str, run_id: str, try_number: int | None,
-                   error: BaseException | str | None, will_retry: bool = False) -> dict:
+def record_failure(
+    *,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    try_number: int | None,
+    error: BaseException | str | None,
+    will_retry: bool = False,
+) -> dict:
     """Append one failure record and send it to whichever channels are configured."""
     summary = _summary(error)
     entry = {
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "dag_id": dag_id, "task_id": task_id, "run_id": run_id, "try_number": try_number,
+        "dag_id": dag_id,
+        "task_id": task_id,
+        "run_id": run_id,
+        "try_number": try_number,
         "error_type": type(error).__name__ if isinstance(error, BaseException) else None,
         "error": summary,
         "will_retry": will_retry,

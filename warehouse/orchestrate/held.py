@@ -38,8 +38,10 @@ class Held:
     def __str__(self) -> str:
         text = safe_messages.scrub(self.message)  # a message stored before messages were made safe
         first = text.strip().splitlines()[0] if text and text.strip() else "rejected"
-        return (f"load {self.load_id} {self.table}: {self.file} rejected {self.loaded_at:%Y-%m-%d %H:%M} UTC: {first} "
-                f"(held: `pcp resolve {self.load_id} --retry` once fixed, or `--drop`)")
+        return (
+            f"load {self.load_id} {self.table}: {self.file} rejected {self.loaded_at:%Y-%m-%d %H:%M} UTC: {first} "
+            f"(held: `pcp resolve {self.load_id} --retry` once fixed, or `--drop`)"
+        )
 
 
 def outstanding(con: duckdb.DuckDBPyConnection) -> list[Held]:
@@ -49,7 +51,8 @@ def outstanding(con: duckdb.DuckDBPyConnection) -> list[Held]:
         "select load_id, source_table, source_file, loaded_at, message from meta.loads "
         "where status = 'rejected' and resolution is null "
         "qualify row_number() over (partition by source_table, sha256 order by load_id desc) = 1 "
-        "order by load_id").fetchall()
+        "order by load_id"
+    ).fetchall()
     return [Held(*r) for r in rows]
 
 
@@ -59,15 +62,17 @@ def resolve(con: duckdb.DuckDBPyConnection, load_id: int, action: str) -> str:
     Raises PipelineError if the load does not exist or was not rejected."""
     if action not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)}; got {action!r}")
-    row = con.execute("select source_table, source_file, status, resolution from meta.loads where load_id = ?",
-                      [load_id]).fetchall()
+    row = con.execute(
+        "select source_table, source_file, status, resolution from meta.loads where load_id = ?", [load_id]
+    ).fetchall()
     if not row:
         raise PipelineError(f"no load {load_id} in the working database (see `pcp status`)")
     table, file, status, done = row[0]
     if status != "rejected":
         raise PipelineError(f"load {load_id} ({file}) is {status}, not rejected: nothing to resolve")
-    con.execute("update meta.loads set resolution = ?, resolved_at = now()::timestamp where load_id = ?",
-                [action, load_id])
+    con.execute(
+        "update meta.loads set resolution = ?, resolved_at = now()::timestamp where load_id = ?", [action, load_id]
+    )
     if action == "retry":
         return f"load {load_id} ({table}: {file}) will be read again at the next `pcp build`"
     return f"load {load_id} ({table}: {file}) dropped: it stays out of the warehouse and is no longer listed"

@@ -33,8 +33,8 @@ class BuildReport:
     unchanged: bool = False
     seconds: float = 0.0
     publish_seconds: float = 0.0  # writing and swapping in the analysts' file, keeping its copy
-    held: list[held_mod.Held] = field(default_factory=list)        # rejected loads not yet resolved
-    skipped: list[landing.Skipped] = field(default_factory=list)   # landed paths not loaded, and why
+    held: list[held_mod.Held] = field(default_factory=list)  # rejected loads not yet resolved
+    skipped: list[landing.Skipped] = field(default_factory=list)  # landed paths not loaded, and why
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -69,8 +69,9 @@ class BuildReport:
         return out
 
 
-def source_files(contract: contracts.Contract, landed_from: dt.date | None = None,
-                 landed_to: dt.date | None = None) -> list[tuple[Path, object]]:
+def source_files(
+    contract: contracts.Contract, landed_from: dt.date | None = None, landed_to: dt.date | None = None
+) -> list[tuple[Path, object]]:
     """Bundled snapshots first (oldest vintage first), then whatever has landed; with a window, only
     files whose landing folder date (vintage) falls in ``[landed_from, landed_to]`` (a backfill)."""
     landed = landing.landed_files(contract.table)
@@ -106,8 +107,11 @@ def _restart_from_published(working: Path, published: Path) -> None:
         con.execute(meta_tables.HOLDS)
         con.execute(f"attach {db.literal(published)} as pub (read_only)")
         for table in ("publications", "movements", "holds"):
-            if con.execute("select count(*) from duckdb_tables() where database_name = 'pub' and schema_name = 'meta' "
-                           "and table_name = ?", [table]).fetchone()[0]:
+            if con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'pub' and schema_name = 'meta' "
+                "and table_name = ?",
+                [table],
+            ).fetchone()[0]:
                 con.execute(f"insert into meta.{table} by name select * from pub.meta.{table}")
         con.execute("detach pub")
 
@@ -126,8 +130,10 @@ def ensure_var_writable():
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as e:
-        raise PipelineError(f"the runtime folder {p.var} is not writable ({p.working.parent}: {e.strerror or e}); "
-                            f"expected a writable var/ (set PCP_VAR_DIR). Nothing was loaded or published") from None
+        raise PipelineError(
+            f"the runtime folder {p.var} is not writable ({p.working.parent}: {e.strerror or e}); "
+            f"expected a writable var/ (set PCP_VAR_DIR). Nothing was loaded or published"
+        ) from None
     return p
 
 
@@ -147,8 +153,10 @@ def _set_aside_if_damaged(working: Path) -> None:
         wal = working.with_name(working.name + ".wal")
         if wal.exists():
             os.replace(wal, aside.with_name(aside.name + ".wal"))
-        print(f"note: the working database was damaged ({str(e).splitlines()[0]}); set aside as {aside.name} "
-              f"and rebuilt from the published history and the landed files (loaded again)")
+        print(
+            f"note: the working database was damaged ({str(e).splitlines()[0]}); set aside as {aside.name} "
+            f"and rebuilt from the published history and the landed files (loaded again)"
+        )
 
 
 def chosen_contracts(tables: list[str] | None = None, domain: str | None = None) -> list[contracts.Contract]:
@@ -163,8 +171,13 @@ def chosen_contracts(tables: list[str] | None = None, domain: str | None = None)
     return every
 
 
-def ingest(tables: list[str] | None = None, domain: str | None = None, landed_from: dt.date | None = None,
-           landed_to: dt.date | None = None, strict: bool = True) -> list[load.LoadResult]:
+def ingest(
+    tables: list[str] | None = None,
+    domain: str | None = None,
+    landed_from: dt.date | None = None,
+    landed_to: dt.date | None = None,
+    strict: bool = True,
+) -> list[load.LoadResult]:
     """Load every file not yet seen into raw, then gate every pending load.
 
     A refused file stops only itself: every other file still loads and is gated. Its result has
@@ -188,10 +201,23 @@ def ingest(tables: list[str] | None = None, domain: str | None = None, landed_fr
         gated = {r.load_id for r in results if r.status == "loaded"}
         if gated:
             marks = ", ".join("?" for _ in gated)
-            refused = dict(con.execute(f"select load_id, message from meta.loads where status = 'rejected' "
-                                       f"and load_id in ({marks})", list(gated)).fetchall())
-            results = [replace(r, status="rejected", rows=0, message=f"quality gate stopped {r.file} (contract "
-                               f"{r.table}):\n{refused[r.load_id]}") if r.load_id in refused else r for r in results]
+            refused = dict(
+                con.execute(
+                    f"select load_id, message from meta.loads where status = 'rejected' and load_id in ({marks})",
+                    list(gated),
+                ).fetchall()
+            )
+            results = [
+                replace(
+                    r,
+                    status="rejected",
+                    rows=0,
+                    message=f"quality gate stopped {r.file} (contract {r.table}):\n{refused[r.load_id]}",
+                )
+                if r.load_id in refused
+                else r
+                for r in results
+            ]
     if reload_all:
         _reload_marker(working).unlink(missing_ok=True)
     rejected = [r for r in results if r.status == "rejected"]
@@ -223,9 +249,13 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
     fault_point("dbt:built")
     with db.writer() as con:
         report.audit = audit.run(con, paths().published, accept_moves)
-        dbt_summary = {"selection": select or "all", "passed": report.dbt.passed, "failed": report.dbt.failed,
-                       "warned": report.dbt.warned,
-                       "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results]}
+        dbt_summary = {
+            "selection": select or "all",
+            "passed": report.dbt.passed,
+            "failed": report.dbt.failed,
+            "warned": report.dbt.warned,
+            "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results],
+        }
         lineage.record_figure_loads(con)
         report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
         audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
@@ -242,8 +272,10 @@ def _refuse_without_raw_history(con) -> None:
     """A restarted working file holds no raw history until an ingest reads every file again: building
     marts from it would publish missing figures over the published ones."""
     if _reload_marker(paths().working).exists():
-        raise PipelineError("the working database was restarted and its raw history is not loaded again yet; "
-                            "run `pcp build` (it loads every bundled and landed file first). Nothing was published")
+        raise PipelineError(
+            "the working database was restarted and its raw history is not loaded again yet; "
+            "run `pcp build` (it loads every bundled and landed file first). Nothing was published"
+        )
 
 
 def backfill(start: dt.date, end: dt.date, domain: str | None = None) -> BuildReport:

@@ -101,9 +101,11 @@ def ingest(domain: str, landed_to=None, landed_from=None) -> dict:
     except KeyError as e:
         raise AirflowFailException(
             f"{e.args[0]}: add its source contract under dbt_project/models/staging/ "
-            f"(see docs/architecture.md) before this DAG can run") from None
-    results = _fail_on_bad_data(pipeline.ingest, domain=domain, landed_from=_as_date(landed_from),
-                                landed_to=_as_date(landed_to))
+            f"(see docs/architecture.md) before this DAG can run"
+        ) from None
+    results = _fail_on_bad_data(
+        pipeline.ingest, domain=domain, landed_from=_as_date(landed_from), landed_to=_as_date(landed_to)
+    )
     for r in results:
         log.info("%s", r)
     new = [r.load_id for r in results if r.status == "loaded"]
@@ -130,8 +132,13 @@ def transform_and_publish(triggering_asset_events=None) -> dict:
     for line in report.lines():
         log.info("%s", line)
     log.info("high-water mark: load_id %s -> %s", before, after)
-    return {"version": report.version or publish.published_version(), "unchanged": report.unchanged,
-            "high_water_mark_before": before, "high_water_mark": after, "asset_events": len(events)}
+    return {
+        "version": report.version or publish.published_version(),
+        "unchanged": report.unchanged,
+        "high_water_mark_before": before,
+        "high_water_mark": after,
+        "asset_events": len(events),
+    }
 
 
 def _describe_events(triggering_asset_events) -> list[str]:
@@ -139,8 +146,10 @@ def _describe_events(triggering_asset_events) -> list[str]:
     for asset, evs in dict(triggering_asset_events or {}).items():
         for ev in evs:
             extra = getattr(ev, "extra", None) or {}
-            out.append(f"{getattr(asset, 'name', asset)} at {getattr(ev, 'timestamp', '?')} "
-                       f"(new loads {extra.get('new_load_ids', '?')})")
+            out.append(
+                f"{getattr(asset, 'name', asset)} at {getattr(ev, 'timestamp', '?')} "
+                f"(new loads {extra.get('new_load_ids', '?')})"
+            )
     return out
 
 
@@ -163,8 +172,13 @@ def papers_due(on: dt.date) -> list[dict]:
         for row in csv.DictReader(fh):
             meeting = dt.date.fromisoformat(row["meeting_date"])
             if meeting - dt.timedelta(days=int(row.get("days_before") or 0)) == on:
-                due.append({"area_code": row["area_code"], "meeting_date": meeting.isoformat(),
-                            "panel_name": row.get("panel_name", "")})
+                due.append(
+                    {
+                        "area_code": row["area_code"],
+                        "meeting_date": meeting.isoformat(),
+                        "panel_name": row.get("panel_name", ""),
+                    }
+                )
     return due
 
 

@@ -51,9 +51,15 @@ class Move:
         return (self.new - self.old) / abs(self.old) * 100
 
     def __str__(self) -> str:
-        what = "withdrawn" if self.new is None else (
-            f"{self.old:,.2f} -> {self.new:,.2f} ({self.change_pct:+.1f}%)" if self.change_pct is not None
-            else f"{self.old:,.2f} -> {self.new:,.2f}")
+        what = (
+            "withdrawn"
+            if self.new is None
+            else (
+                f"{self.old:,.2f} -> {self.new:,.2f} ({self.change_pct:+.1f}%)"
+                if self.change_pct is not None
+                else f"{self.old:,.2f} -> {self.new:,.2f}"
+            )
+        )
         return f"{self.metric_id} {self.area_code} {self.period_end}: {what}, limit {self.limit_pct:g}%"
 
 
@@ -67,22 +73,34 @@ class AuditResult:
     failures: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
-        return {"loads_reconciled": self.loads_checked, "totals_checked": self.totals_checked,
-                "figures_compared": self.figures_compared, "big_moves": len(self.moves),
-                "holds": [str(h) for h in self.holds], "failures": self.failures}
+        return {
+            "loads_reconciled": self.loads_checked,
+            "totals_checked": self.totals_checked,
+            "figures_compared": self.figures_compared,
+            "big_moves": len(self.moves),
+            "holds": [str(h) for h in self.holds],
+            "failures": self.failures,
+        }
 
     def __str__(self) -> str:
-        return (f"audit: {self.loads_checked} loads reconciled, {self.totals_checked} E&W totals = sum of forces, "
-                f"{self.figures_compared:,} published figures compared, {len(self.moves)} big move(s)")
+        return (
+            f"audit: {self.loads_checked} loads reconciled, {self.totals_checked} E&W totals = sum of forces, "
+            f"{self.figures_compared:,} published figures compared, {len(self.moves)} big move(s)"
+        )
 
 
 def reconcile_loads(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
     """One grouped scan per raw table (not three queries per load: a national call log has hundreds)."""
     out, checked = [], 0
-    tables = [t for (t,) in con.execute("select distinct source_table from meta.loads where status = 'accepted' "
-                                        "order by 1").fetchall()]
+    tables = [
+        t
+        for (t,) in con.execute(
+            "select distinct source_table from meta.loads where status = 'accepted' order by 1"
+        ).fetchall()
+    ]
     for table in tables:
-        rows = con.execute(f"""
+        rows = con.execute(
+            f"""
             with quarantined as (select distinct load_id, row_number from meta.quarantine),
             counted as (
                 select r._load_id as load_id, count(*) as raw, count(*) filter (where q.load_id is null) as accepted
@@ -95,12 +113,16 @@ def reconcile_loads(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
                    (select count(*) from quarantined as q where q.load_id = l.load_id)
             from meta.loads as l left join counted as c using (load_id)
             where l.status = 'accepted' and l.source_table = ?
-            order by l.load_id""", [table, table]).fetchall()
+            order by l.load_id""",
+            [table, table],
+        ).fetchall()
         checked += len(rows)
         for load_id, file, rows_read, raw, accepted, q in rows:
             if not (rows_read == raw == accepted + q):
-                out.append(f"load {load_id} ({file} -> raw.{table}) does not reconcile: {rows_read:,} rows read, "
-                           f"{raw:,} in raw, {accepted:,} accepted + {q:,} quarantined")
+                out.append(
+                    f"load {load_id} ({file} -> raw.{table}) does not reconcile: {rows_read:,} rows read, "
+                    f"{raw:,} in raw, {accepted:,} accepted + {q:,} quarantined"
+                )
     return checked, out
 
 
@@ -108,7 +130,8 @@ def reconcile_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
     cfg = reliability.settings().get("reconciliation", {})
     units, tol = list(cfg.get("sum_units", [])), float(cfg.get("tolerance", 0.5))
     not_sums = list(cfg.get("not_sums", [])) or [""]
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         with parts as (
             select metric_id, period_end, period_type, count(distinct area_code) as forces, sum(value) as total
             from marts.metric_values
@@ -120,12 +143,16 @@ def reconcile_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
         left join parts p using (metric_id, period_end, period_type)
         where e.area_code = '{EW}' and e.unit in (select unnest(?::varchar[]))
           and e.metric_id not in (select unnest(?::varchar[]))
-    """, [units, not_sums]).fetchall()
+    """,
+        [units, not_sums],
+    ).fetchall()
     out = []
     for metric, period, ptype, ew, forces, total in rows:
         if forces and abs(ew - total) > tol:  # a national-only series has no force figures to add up
-            out.append(f"{metric} {period} ({ptype}): England and Wales = {ew:,.2f} but its {forces} forces sum to "
-                       f"{total:,.2f} (expected equal within {tol})")
+            out.append(
+                f"{metric} {period} ({ptype}): England and Wales = {ew:,.2f} but its {forces} forces sum to "
+                f"{total:,.2f} (expected equal within {tol})"
+            )
     return len(rows), out
 
 
@@ -137,18 +164,23 @@ def movements(con: duckdb.DuckDBPyConnection, published: Path) -> tuple[int, lis
     min_abs = float(cfg.get("min_abs_change", 0))
     con.execute(f"attach {db.literal(published)} as pub (read_only)")  # ATTACH takes no parameters
     try:
-        if not con.execute("select count(*) from duckdb_tables() where database_name = 'pub' "
-                           "and schema_name = 'marts' and table_name = 'metric_values'").fetchall()[0][0]:
+        if not con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'pub' "
+            "and schema_name = 'marts' and table_name = 'metric_values'"
+        ).fetchall()[0][0]:
             return 0, []
         compared = con.execute("select count(*) from pub.marts.metric_values").fetchall()[0][0]
-        rows = con.execute("""
+        rows = con.execute(
+            """
             select o.metric_id, o.area_code, o.period_end, o.period_type, o.value, n.value
             from pub.marts.metric_values o
             left join marts.metric_values n using (metric_id, area_code, period_end, period_type)
             where o.value is not null
               and (n.value is null or abs(n.value - o.value) > ?)
             order by all
-        """, [min_abs]).fetchall()
+        """,
+            [min_abs],
+        ).fetchall()
     finally:
         con.execute("detach pub")
     moves = []
@@ -171,16 +203,22 @@ def sample_id_clashes(con: duckdb.DuckDBPyConnection) -> list[str]:
         group by v.metric_id order by v.metric_id""").fetchall()
     out = []
     for metric_id, some_sample, some_real, label, sample_from, real_from in rows:
+
         def few(xs):
             xs = sorted(xs or [])
             return "; ".join(x[:120] for x in xs[:2]) + (f"; ... {len(xs) - 2} more" if len(xs) > 2 else "")
+
         if some_sample and some_real:
-            out.append(f"metric_id {metric_id!r} has SAMPLE figures (source: {few(sample_from)}) and real figures "
-                       f"(source: {few(real_from)}): give the real metric its own id in seeds/reference/metrics.csv")
+            out.append(
+                f"metric_id {metric_id!r} has SAMPLE figures (source: {few(sample_from)}) and real figures "
+                f"(source: {few(real_from)}): give the real metric its own id in seeds/reference/metrics.csv"
+            )
         elif label is not None and some_sample != ("(SAMPLE)" in label):
             side = f"SAMPLE (source: {few(sample_from)})" if some_sample else f"real (source: {few(real_from)})"
-            out.append(f"metric_id {metric_id!r}: its figures are {side} but its label in seeds/reference/metrics.csv "
-                       f"is {label!r}; a SAMPLE metric's label ends '(SAMPLE)' and only a SAMPLE metric's does")
+            out.append(
+                f"metric_id {metric_id!r}: its figures are {side} but its label in seeds/reference/metrics.csv "
+                f"is {label!r}; a SAMPLE metric's label ends '(SAMPLE)' and only a SAMPLE metric's does"
+            )
     return out
 
 
@@ -194,16 +232,19 @@ def run(con: duckdb.DuckDBPyConnection, published: Path, accept_moves: bool = Fa
     if res.holds and not accept_moves:
         res.failures.append(
             f"{len(res.holds)} new period(s) held as incomplete or out of proportion (warehouse/core/reliability.yml "
-            f"holds):\n" + "\n".join(f"  {h}" for h in res.holds[:20])
+            f"holds):\n"
+            + "\n".join(f"  {h}" for h in res.holds[:20])
             + (f"\n  ... and {len(res.holds) - 20} more" if len(res.holds) > 20 else "")
-            + "\nIf they are right, run `pcp build --accept-moves` to publish them; they are recorded in meta.holds")
+            + "\nIf they are right, run `pcp build --accept-moves` to publish them; they are recorded in meta.holds"
+        )
     if res.moves and not accept_moves:
         shown = "\n".join(f"  {m}" for m in res.moves[:20])
         more = f"\n  ... and {len(res.moves) - 20} more" if len(res.moves) > 20 else ""
         res.failures.append(
             f"{len(res.moves)} published figure(s) would move past their limit (warehouse/core/reliability.yml) "
             f"or be withdrawn:\n{shown}{more}\nIf these are expected (e.g. a restatement), run "
-            f"`pcp build --accept-moves` to publish them; they are recorded in meta.movements")
+            f"`pcp build --accept-moves` to publish them; they are recorded in meta.movements"
+        )
     if res.failures:
         raise AuditError("audit failed, nothing published:\n" + "\n".join(res.failures))
     return res
@@ -214,6 +255,22 @@ def record_moves(con: duckdb.DuckDBPyConnection, version: str, moves: list[Move]
     if not moves:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.executemany("insert into meta.movements values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(version, m.metric_id, m.area_code, m.period_end, m.period_type, m.old, m.new,
-                      m.change_pct, m.limit_pct, how, now) for m in moves])
+    con.executemany(
+        "insert into meta.movements values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                version,
+                m.metric_id,
+                m.area_code,
+                m.period_end,
+                m.period_type,
+                m.old,
+                m.new,
+                m.change_pct,
+                m.limit_pct,
+                how,
+                now,
+            )
+            for m in moves
+        ],
+    )

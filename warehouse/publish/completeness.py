@@ -39,19 +39,28 @@ class Hold:
 
 def _exists(con, db: str, relation: str) -> bool:
     schema, table = relation.split(".")
-    return bool(con.execute("select count(*) from duckdb_tables() where database_name = ? and schema_name = ? "
-                            "and table_name = ?", [db, schema, table]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+            [db, schema, table],
+        ).fetchall()[0][0]
+    )
 
 
 def _relation_ok(con, relation: str) -> bool:
     schema, table = relation.split(".")
-    return bool(con.execute("select count(*) from information_schema.tables where table_catalog = current_database() "
-                            "and table_schema = ? and table_name = ?", [schema, table]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = current_database() "
+            "and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
 
 
 def _new(relation: str, published: bool, period: str = "period_end") -> str:
     """Force-periods of ``relation`` in this build that the publication does not hold."""
-    old = (f"except select distinct area_code, {period} from pub.{relation}" if published else "")
+    old = f"except select distinct area_code, {period} from pub.{relation}" if published else ""
     return f"(select distinct area_code, {period} as period_end from {relation} {old})"
 
 
@@ -77,9 +86,10 @@ def _volume(con, cfg: dict, attached: bool) -> list[Hold]:
             continue
         pub = attached and _exists(con, "pub", rel)  # else every force-period here is new
         where = f"where {s['where']}" if s.get("where") else ""
-        rows = con.execute(f"""
+        rows = con.execute(
+            f"""
             with counts as (
-                select area_code, period_end, sum({s['count']}) as n from {rel} {where} group by all
+                select area_code, period_end, sum({s["count"]}) as n from {rel} {where} group by all
             ),
             ranked as (
                 select *, avg(n) over (partition by area_code order by period_end
@@ -89,11 +99,20 @@ def _volume(con, cfg: dict, attached: bool) -> list[Hold]:
             select r.area_code, r.period_end, r.n, r.usual from ranked r
             join {_new(rel, pub)} as new using (area_code, period_end)
             where r.usual >= ? and (r.n > r.usual * ? or r.n < r.usual / ?)
-            order by 1, 2""", [base, ratio, ratio]).fetchall()
+            order by 1, 2""",
+            [base, ratio, ratio],
+        ).fetchall()
         for area, period, n, usual in rows:
-            out.append(Hold(source, area, period, f"{n:,.0f} against a usual {usual:,.0f} (mean of up to {history} "
-                                                  f"previous periods): ratio {n / usual:.2f}, outside 1/{ratio:g} to "
-                                                  f"{ratio:g} (warehouse/core/reliability.yml holds.volume)"))
+            out.append(
+                Hold(
+                    source,
+                    area,
+                    period,
+                    f"{n:,.0f} against a usual {usual:,.0f} (mean of up to {history} "
+                    f"previous periods): ratio {n / usual:.2f}, outside 1/{ratio:g} to "
+                    f"{ratio:g} (warehouse/core/reliability.yml holds.volume)",
+                )
+            )
     return out
 
 
@@ -118,20 +137,28 @@ def _members(con, cfg: dict, attached: bool) -> list[Hold]:
             # A day with nothing is only evidence of a gap when the month's volume makes an empty day
             # implausible: at `min_per_day` (mean a day) or more, Poisson gives P(0) <= e^-10 for a day.
             volume, floor = s.get("volume", "count(*)"), float(s.get("min_per_day", 10))
-            dense = (f"(select n.area_code, n.period_end from {new} as n join (select area_code, period_end, "
-                     f"{volume} as v from {rel} group by all) as k using (area_code, period_end) "
-                     f"where k.v >= {floor} * day(n.period_end))")
-            expected = (f"(select n.area_code, n.period_end, unnest(generate_series(date_trunc('month', n.period_end), "
-                        f"n.period_end, interval 1 day))::date::varchar as member from {dense} as n)")
+            dense = (
+                f"(select n.area_code, n.period_end from {new} as n join (select area_code, period_end, "
+                f"{volume} as v from {rel} group by all) as k using (area_code, period_end) "
+                f"where k.v >= {floor} * day(n.period_end))"
+            )
+            expected = (
+                f"(select n.area_code, n.period_end, unnest(generate_series(date_trunc('month', n.period_end), "
+                f"n.period_end, interval 1 day))::date::varchar as member from {dense} as n)"
+            )
         else:
-            expected = (f"(select n.area_code, n.period_end, e.member from {new} as n "
-                        f"join {_expected_sql(s['expected'])} as e using (area_code))")
+            expected = (
+                f"(select n.area_code, n.period_end, e.member from {new} as n "
+                f"join {_expected_sql(s['expected'])} as e using (area_code))"
+            )
         rows = con.execute(f"""
             select area_code, period_end, list(member order by member), count(*)
             from (select * from {expected} except select * from {found})
             group by all order by 1, 2""").fetchall()
-        what = {"csps": "community safety partnership(s) of the force in the ONS lookup",
-                "days": "day(s) of the month with no rows"}[s["expected"]]
+        what = {
+            "csps": "community safety partnership(s) of the force in the ONS lookup",
+            "days": "day(s) of the month with no rows",
+        }[s["expected"]]
         for area, period, missing, n in rows:
             shown = ", ".join(missing[:8]) + (f" ... ({n - 8} more)" if n > 8 else "")
             out.append(Hold(source, area, period, f"incomplete: {n} {what} missing: {shown}"))
@@ -142,5 +169,7 @@ def record(con: duckdb.DuckDBPyConnection, version: str, holds: list[Hold], how:
     con.execute(meta_tables.HOLDS)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if holds:
-        con.executemany("insert into meta.holds values (?, ?, ?, ?, ?, ?, ?)",
-                        [(version, h.source, h.area_code, h.period_end, h.reason, how, now) for h in holds])
+        con.executemany(
+            "insert into meta.holds values (?, ?, ?, ?, ?, ?, ?)",
+            [(version, h.source, h.area_code, h.period_end, h.reason, how, now) for h in holds],
+        )

@@ -35,8 +35,11 @@ class Export:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
-    return con.execute("select schema_name, table_name, comment from duckdb_tables() where schema_name in "
-                       "(select unnest(?::varchar[])) order by 1, 2", [list(SCHEMAS)]).fetchall()
+    return con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() where schema_name in "
+        "(select unnest(?::varchar[])) order by 1, 2",
+        [list(SCHEMAS)],
+    ).fetchall()
 
 
 def _suppressed_frame(con: duckdb.DuckDBPyConnection, table: str):
@@ -73,9 +76,12 @@ def export(out: Path | None = None) -> Export:
             if frame is not None:
                 con.unregister("_suppressed")
             written.append(name)
-            described = dict(con.execute(
-                "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?",
-                [schema, table]).fetchall())
+            described = dict(
+                con.execute(
+                    "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            )
             for col, typ in columns:
                 note = described.get(col) or ""
                 if frame is not None and col in described and typ == "VARCHAR":
@@ -92,5 +98,6 @@ def export(out: Path | None = None) -> Export:
         f"Rows with is_sample = true are generated SAMPLE data, not real figures: never quote them as real.\n"
         f"Suppressed (counts under 10 below force level, and cells that would reveal them, shown as [c]; "
         f"rates left out): {', '.join(suppressed) or 'none'}.\n"
-        f"Contains public sector information licensed under the Open Government Licence v3.0.\n")
+        f"Contains public sector information licensed under the Open Government Licence v3.0.\n"
+    )
     return Export(folder, written, suppressed)

@@ -53,8 +53,12 @@ class PublishError(PipelineError):
 
 def code_version() -> str:
     try:
-        out = subprocess.run(["git", "-C", str(paths().project), "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "-C", str(paths().project), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         if out.returncode == 0 and out.stdout.strip():
             return f"{__version__}+{out.stdout.strip()}"
     except (OSError, subprocess.SubprocessError):
@@ -67,11 +71,16 @@ def code_version() -> str:
 # and how dbt runs. Reports, the CLI, publish and orchestration are left out on purpose: a CSS or
 # help-text change must not force a --full-refresh rebuild and a new version with identical figures.
 SHAPES_MARTS = (
-    ("dbt_project", "**/*.sql"), ("dbt_project", "**/*.yml"),
-    ("seeds/reference", "**/*.csv"), ("seeds/reference", "**/*.yml"),
+    ("dbt_project", "**/*.sql"),
+    ("dbt_project", "**/*.yml"),
+    ("seeds/reference", "**/*.csv"),
+    ("seeds/reference", "**/*.yml"),
     ("expectations/gx/expectations", "*.json"),
-    ("warehouse/core", "contracts.py"), ("warehouse/core", "reference.py"),
-    ("warehouse/ingest", "**/*.py"), ("warehouse/gate", "**/*.py"), ("warehouse/transform", "**/*.py"),
+    ("warehouse/core", "contracts.py"),
+    ("warehouse/core", "reference.py"),
+    ("warehouse/ingest", "**/*.py"),
+    ("warehouse/gate", "**/*.py"),
+    ("warehouse/transform", "**/*.py"),
 )
 
 
@@ -79,8 +88,11 @@ def _code_files() -> list[Path]:
     root = paths().project
     files = []
     for folder, pattern in SHAPES_MARTS:
-        files += [f for f in (root / folder).glob(pattern)
-                  if not {"target", "logs", "dbt_packages", "__pycache__"} & set(f.relative_to(root).parts)]
+        files += [
+            f
+            for f in (root / folder).glob(pattern)
+            if not {"target", "logs", "dbt_packages", "__pycache__"} & set(f.relative_to(root).parts)
+        ]
     return sorted(set(files))
 
 
@@ -97,7 +109,9 @@ def code_fingerprint() -> str:
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """What a build depends on: accepted loads plus the code fingerprint."""
     h = hashlib.sha256()
-    for row in con.execute("select load_id, sha256 from meta.loads where status = 'accepted' order by load_id").fetchall():
+    for row in con.execute(
+        "select load_id, sha256 from meta.loads where status = 'accepted' order by load_id"
+    ).fetchall():
         h.update(f"{row[0]}:{row[1]}\n".encode())
     h.update(code_fingerprint().encode())
     return h.hexdigest()
@@ -141,6 +155,7 @@ def published_high_water_mark() -> int | None:
 
 # --- files: fsynced copies, sequence-named versions with checksums, the served file ---------------
 
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -168,8 +183,10 @@ def _fsync_copy(src: Path, dst: Path) -> None:
     except OSError as e:
         if not tmp.is_symlink():
             tmp.unlink(missing_ok=True)
-        raise PublishError(f"could not write {tmp}: {e.strerror or e} (expected a writable folder with room for "
-                           f"{src.stat().st_size:,} bytes); {dst.name} was not changed") from None
+        raise PublishError(
+            f"could not write {tmp}: {e.strerror or e} (expected a writable folder with room for "
+            f"{src.stat().st_size:,} bytes); {dst.name} was not changed"
+        ) from None
     os.replace(tmp, dst)
     _fsync(dst.parent)
 
@@ -184,9 +201,11 @@ PIPELINE_ONLY_COLUMNS = {("meta", "quarantine"): ("value",)}
 
 def analyst_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str, str | None]]:
     """(schema, table, comment) of the tables of ``database`` that the analysts' file holds."""
-    return con.execute("select schema_name, table_name, comment from duckdb_tables() where database_name = ? "
-                       "and schema_name in (select unnest(?::varchar[])) order by 1, 2",
-                       [database, list(ANALYST_SCHEMAS)]).fetchall()
+    return con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() where database_name = ? "
+        "and schema_name in (select unnest(?::varchar[])) order by 1, 2",
+        [database, list(ANALYST_SCHEMAS)],
+    ).fetchall()
 
 
 def analysts_file() -> Path:
@@ -212,10 +231,14 @@ def write_analysts_file(working: Path, dst: Path) -> None:
             con.execute(f'create schema a."{schema}"')
         for schema, table, _ in tables:
             left = ", ".join(f'"{c}"' for c in PIPELINE_ONLY_COLUMNS.get((schema, table), ()))
-            con.execute(f'create table a."{schema}"."{table}" as select * {f"exclude ({left})" if left else ""} '
-                        f'from w."{schema}"."{table}"')
-        columns = con.execute("select schema_name, table_name, column_name, comment from duckdb_columns() "
-                              "where database_name = 'w' and comment is not null and comment <> ''").fetchall()
+            con.execute(
+                f'create table a."{schema}"."{table}" as select * {f"exclude ({left})" if left else ""} '
+                f'from w."{schema}"."{table}"'
+            )
+        columns = con.execute(
+            "select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where database_name = 'w' and comment is not null and comment <> ''"
+        ).fetchall()
         con.execute("use a")
         for schema, table, comment in tables:
             if comment:
@@ -340,11 +363,17 @@ def served() -> Path | None:
             if _intact(kept, kept.stem) and _opens(kept):
                 _serve(kept)
                 import sys
-                print(f"pcp: the served file {p.published} was changed or damaged; replaced it with the intact "
-                      f"kept version {kept.stem}", file=sys.stderr)
+
+                print(
+                    f"pcp: the served file {p.published} was changed or damaged; replaced it with the intact "
+                    f"kept version {kept.stem}",
+                    file=sys.stderr,
+                )
                 return p.published
-    raise PublishError(f"the served file {p.published} is changed or damaged and no intact kept version is left in "
-                       f"{p.versions}; run `pcp build --force` to publish a new one")
+    raise PublishError(
+        f"the served file {p.published} is changed or damaged and no intact kept version is left in "
+        f"{p.versions}; run `pcp build --force` to publish a new one"
+    )
 
 
 def publish_lock():
@@ -352,30 +381,50 @@ def publish_lock():
     return locks.exclusive(paths().working.parent / "publish.lock")
 
 
-def record_publication(con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None,
-                       audit: dict | None = None) -> str:
+def record_publication(
+    con: duckdb.DuckDBPyConnection, fp: str, dbt_summary: dict | None, audit: dict | None = None
+) -> str:
     """Write the new version's record (what it was built from) into the working file before it is copied."""
     con.execute(meta_tables.PUBLICATIONS)
     version = next_version(con)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     loads = con.execute(
         "select load_id, source_table, source_file, sha256, vintage::varchar, rows_read, "
-        "coalesce(rows_quarantined, 0) from meta.loads where status = 'accepted' order by load_id").fetchall()
-    validations = con.execute(
-        "select load_id, suite, success, validated_at::varchar from meta.validations "
-        "where load_id in (select load_id from meta.loads where status = 'accepted') order by load_id"
-    ).fetchall() if has_table(con, "meta", "validations") else []
-    con.execute("insert into meta.publications (version, published_at, fingerprint, code_version, loads, dbt, "
-                "validations, audit, lineage, seq) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [version, now, fp, code_version(), json.dumps([list(r) for r in loads]),
-                 json.dumps(dbt_summary or {}), json.dumps([list(r) for r in validations]),
-                 json.dumps(audit or {}, default=str), json.dumps(dbt_graph()), sequence_of(version)])
+        "coalesce(rows_quarantined, 0) from meta.loads where status = 'accepted' order by load_id"
+    ).fetchall()
+    validations = (
+        con.execute(
+            "select load_id, suite, success, validated_at::varchar from meta.validations "
+            "where load_id in (select load_id from meta.loads where status = 'accepted') order by load_id"
+        ).fetchall()
+        if has_table(con, "meta", "validations")
+        else []
+    )
+    con.execute(
+        "insert into meta.publications (version, published_at, fingerprint, code_version, loads, dbt, "
+        "validations, audit, lineage, seq) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            version,
+            now,
+            fp,
+            code_version(),
+            json.dumps([list(r) for r in loads]),
+            json.dumps(dbt_summary or {}),
+            json.dumps([list(r) for r in validations]),
+            json.dumps(audit or {}, default=str),
+            json.dumps(dbt_graph()),
+            sequence_of(version),
+        ],
+    )
     return version
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                            [schema, table]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+    )
 
 
 def dbt_graph() -> dict[str, list[str]]:
@@ -394,8 +443,10 @@ def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(meta_tables.PUBLICATIONS)
     kept = [v.stem for v in versions()] or [""]
     current = served_version_on_record() or ""
-    con.execute("delete from meta.publications where seq > ? and version not in (select unnest(?::varchar[]))",
-                [max(sequence_of(current), max((sequence_of(k) for k in kept), default=0)), kept])
+    con.execute(
+        "delete from meta.publications where seq > ? and version not in (select unnest(?::varchar[]))",
+        [max(sequence_of(current), max((sequence_of(k) for k in kept), default=0)), kept],
+    )
 
 
 def publish_file(working: Path, version: str) -> Path:
@@ -413,15 +464,19 @@ def publish_file(working: Path, version: str) -> Path:
     try:
         p.versions.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise PublishError(f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published") from None
+        raise PublishError(
+            f"cannot create the version store {p.versions}: {e.strerror or e}; nothing published"
+        ) from None
     with publish_lock():
         withdrawals.check_not_republished(working)
         analysts = analysts_file()
         try:
             write_analysts_file(working, analysts)
         except duckdb.Error as e:
-            raise PublishError(f"could not write the analysts' file {analysts}: {str(e).splitlines()[0]}; "
-                               f"{p.published.name} was not changed") from None
+            raise PublishError(
+                f"could not write the analysts' file {analysts}: {str(e).splitlines()[0]}; "
+                f"{p.published.name} was not changed"
+            ) from None
         _fsync_copy(analysts, p.published)
         analysts.unlink()
         _write_json(p.served_record, {"version": version, "stat": _stat_key(p.published)})

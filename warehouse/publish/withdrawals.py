@@ -37,8 +37,10 @@ class Withdrawn:
     reason: str
 
     def __str__(self) -> str:
-        return (f"load {self.load_id} {self.source_table}: {self.source_file} (sha256 {self.sha256[:12]}), "
-                f"withdrawn {self.withdrawn_at}: {self.reason}")
+        return (
+            f"load {self.load_id} {self.source_table}: {self.source_file} (sha256 {self.sha256[:12]}), "
+            f"withdrawn {self.withdrawn_at}: {self.reason}"
+        )
 
 
 def listed() -> list[Withdrawn]:
@@ -48,8 +50,10 @@ def listed() -> list[Withdrawn]:
     try:
         return [Withdrawn(**w) for w in json.loads(path.read_text())["loads"]]
     except (ValueError, KeyError, TypeError) as e:
-        raise PipelineError(f"{path} is not a readable withdrawal list ({e}); expected the JSON that `pcp rollback` "
-                            f"writes. Fix or remove it; nothing was published") from None
+        raise PipelineError(
+            f"{path} is not a readable withdrawal list ({e}); expected the JSON that `pcp rollback` "
+            f"writes. Fix or remove it; nothing was published"
+        ) from None
 
 
 def _save(items: list[Withdrawn]) -> None:
@@ -87,18 +91,22 @@ def rollback() -> tuple[Path, list[Withdrawn]]:
         current = publish.served_version_on_record() or publish.published_version() or ""
         key = (publish.sequence_of(current), current)
         earlier = [v for v in publish.versions() if (publish.sequence_of(v.stem), v.stem) < key]
-        target = next((v for v in reversed(earlier) if publish._intact(v, v.stem) or not publish._kept_checksum(v.stem)),
-                      None)
+        target = next(
+            (v for v in reversed(earlier) if publish._intact(v, v.stem) or not publish._kept_checksum(v.stem)), None
+        )
         if target is None:
-            raise publish.PublishError(f"no published version older than {current or 'none'} is kept; "
-                                       f"nothing to roll back to")
+            raise publish.PublishError(
+                f"no published version older than {current or 'none'} is kept; nothing to roll back to"
+            )
         now_loads = _published_loads(served) if served else {}
         then_loads = _published_loads(target)
         items = listed()
         have = {(w.source_table, w.sha256) for w in items}
-        new = [Withdrawn(lid, table, f, sha, _now(), f"rolled back from version {current} to {target.stem}")
-               for key_, (lid, table, f, sha) in sorted(now_loads.items(), key=lambda kv: kv[1][0])
-               if key_ not in then_loads and key_ not in have]
+        new = [
+            Withdrawn(lid, table, f, sha, _now(), f"rolled back from version {current} to {target.stem}")
+            for key_, (lid, table, f, sha) in sorted(now_loads.items(), key=lambda kv: kv[1][0])
+            if key_ not in then_loads and key_ not in have
+        ]
         _save(items + new)
         publish._serve(target)
     return target, new
@@ -112,13 +120,18 @@ def withdraw(load_ids: list[int]) -> list[Withdrawn]:
     by_id = {v[0]: v for v in _published_loads(served).values()}
     unknown = [i for i in load_ids if i not in by_id]
     if unknown:
-        raise PipelineError(f"load(s) {', '.join(map(str, unknown))} are not accepted loads of the published version "
-                            f"{publish.published_version()}; `pcp status` lists the loads")
+        raise PipelineError(
+            f"load(s) {', '.join(map(str, unknown))} are not accepted loads of the published version "
+            f"{publish.published_version()}; `pcp status` lists the loads"
+        )
     with publish.publish_lock():
         items = listed()
         have = {(w.source_table, w.sha256) for w in items}
-        new = [Withdrawn(i, by_id[i][1], by_id[i][2], by_id[i][3], _now(), "withdrawn by `pcp withdraw`")
-               for i in load_ids if (by_id[i][1], by_id[i][3]) not in have]
+        new = [
+            Withdrawn(i, by_id[i][1], by_id[i][2], by_id[i][3], _now(), "withdrawn by `pcp withdraw`")
+            for i in load_ids
+            if (by_id[i][1], by_id[i][3]) not in have
+        ]
         _save(items + new)
     return new
 
@@ -130,8 +143,9 @@ def reinstate(load_ids: list[int] | None) -> list[Withdrawn]:
         back = [w for w in items if load_ids is None or w.load_id in load_ids]
         missing = sorted(set(load_ids or []) - {w.load_id for w in back})
         if missing:
-            raise PipelineError(f"load(s) {', '.join(map(str, missing))} are not withdrawn; `pcp status` lists "
-                                f"withdrawn loads")
+            raise PipelineError(
+                f"load(s) {', '.join(map(str, missing))} are not withdrawn; `pcp status` lists withdrawn loads"
+            )
         _save([w for w in items if w not in back])
     return back
 
@@ -140,14 +154,19 @@ def apply(con: duckdb.DuckDBPyConnection) -> int:
     """Mark listed loads ``withdrawn`` and reinstated ones ``accepted`` again in the working file.
     Returns how many loads changed status."""
     keys = [[w.source_table, w.sha256] for w in listed()]
-    con.execute("create or replace temp table _withdrawn as "
-                "select k[1] as source_table, k[2] as sha256 from (select unnest(?::varchar[][]) as k)", [keys])
+    con.execute(
+        "create or replace temp table _withdrawn as "
+        "select k[1] as source_table, k[2] as sha256 from (select unnest(?::varchar[][]) as k)",
+        [keys],
+    )
     changed = con.execute(
         "update meta.loads set status = 'withdrawn' where status = 'accepted' "
-        "and (source_table, sha256) in (select source_table, sha256 from _withdrawn)").fetchone()[0]
+        "and (source_table, sha256) in (select source_table, sha256 from _withdrawn)"
+    ).fetchone()[0]
     changed += con.execute(
         "update meta.loads set status = 'accepted' where status = 'withdrawn' "
-        "and (source_table, sha256) not in (select source_table, sha256 from _withdrawn)").fetchone()[0]
+        "and (source_table, sha256) not in (select source_table, sha256 from _withdrawn)"
+    ).fetchone()[0]
     con.execute("drop table _withdrawn")
     return changed
 
@@ -162,11 +181,14 @@ def check_not_republished(working: Path) -> None:
         held = con.execute(
             "select load_id, source_file from meta.loads where status = 'accepted' "
             "and (source_table, sha256) in (select unnest(?::varchar[]), unnest(?::varchar[]))",
-            [[w.source_table for w in items], [w.sha256 for w in items]]).fetchall()
+            [[w.source_table for w in items], [w.sha256 for w in items]],
+        ).fetchall()
     finally:
         con.close()
     if held:
         names = ", ".join(f"load {i} ({f})" for i, f in held)
-        raise publish.PublishError(f"a rollback or withdrawal ran while this build was running: it still holds "
-                                   f"withdrawn {names}; the served version was left as it is. Run `pcp build` again "
-                                   f"(it leaves withdrawn loads out)")
+        raise publish.PublishError(
+            f"a rollback or withdrawal ran while this build was running: it still holds "
+            f"withdrawn {names}; the served version was left as it is. Run `pcp build` again "
+            f"(it leaves withdrawn loads out)"
+        )

@@ -18,8 +18,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-plt.rcParams.update({"svg.hashsalt": "pcp", "font.size": 8, "axes.spines.top": False,
-                     "axes.spines.right": False, "font.family": "DejaVu Sans"})
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "pcp",
+        "font.size": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.family": "DejaVu Sans",
+    }
+)
 
 # Dark blue and black survive greyscale; line style and marker carry the meaning, not colour alone.
 INK = {"real": "#1d4f91", "sample": "#8a5a00", "limits": "#555555", "target": "#000000", "signal": "#c62828"}
@@ -82,23 +89,55 @@ def milestone_chart(points: pd.DataFrame, milestone: pd.Series, title: str, unit
     for key, g in p.groupby([seg, sample], sort=True):
         is_sample = bool(key[1])
         kind = "sample" if is_sample else "real"
-        label = ("SAMPLE figures (generated, not force data)" if is_sample else "Force figures") \
-            if kind not in labelled else None
+        label = (
+            ("SAMPLE figures (generated, not force data)" if is_sample else "Force figures")
+            if kind not in labelled
+            else None
+        )
         labelled.add(kind)
-        ax.plot(g["period_end"], g["value"], color=INK[kind], lw=1.4, ls="--" if is_sample else "-",
-                marker="s" if is_sample else "o", ms=3.5, mfc="white" if is_sample else INK[kind], label=label)
+        ax.plot(
+            g["period_end"],
+            g["value"],
+            color=INK[kind],
+            lw=1.4,
+            ls="--" if is_sample else "-",
+            marker="s" if is_sample else "o",
+            ms=3.5,
+            mfc="white" if is_sample else INK[kind],
+            label=label,
+        )
         if "mean" in g.columns and g["mean"].notna().any():
-            ax.plot(g["period_end"], g["mean"], color=INK["limits"], lw=0.9,
-                    label="Mean" if "mean" not in labelled else None)
+            ax.plot(
+                g["period_end"],
+                g["mean"],
+                color=INK["limits"],
+                lw=0.9,
+                label="Mean" if "mean" not in labelled else None,
+            )
             labelled.add("mean")
-            ax.plot(g["period_end"], g["upper_limit"], color=INK["limits"], lw=0.8, ls=(0, (4, 2)),
-                    label="Process limits" if "limits" not in labelled else None)
+            ax.plot(
+                g["period_end"],
+                g["upper_limit"],
+                color=INK["limits"],
+                lw=0.8,
+                ls=(0, (4, 2)),
+                label="Process limits" if "limits" not in labelled else None,
+            )
             ax.plot(g["period_end"], g["lower_limit"], color=INK["limits"], lw=0.8, ls=(0, (4, 2)))
             labelled.add("limits")
     if "signal" in p.columns and p["signal"].notna().any():
         s = p[p["signal"].notna()]
-        ax.plot(s["period_end"], s["value"], ls="none", marker="D", ms=6, mfc="none", mec=INK["signal"], mew=1.3,
-                label="Special cause signal")
+        ax.plot(
+            s["period_end"],
+            s["value"],
+            ls="none",
+            marker="D",
+            ms=6,
+            mfc="none",
+            mec=INK["signal"],
+            mew=1.3,
+            label="Special cause signal",
+        )
     tv, td = milestone.get("target_value"), milestone.get("target_date")
     bv, bd = milestone.get("baseline_value"), milestone.get("baseline_date")
     dates = [pd.Timestamp(x) for x in sorted(p["period_end"].unique())]
@@ -119,8 +158,15 @@ def milestone_chart(points: pd.DataFrame, milestone: pd.Series, title: str, unit
         when = f"deadline {pd.Timestamp(td):%-d %b %Y}"
         if td_shown:
             ax.axvline(pd.Timestamp(td), color=INK["target"], lw=0.8, ls=(0, (1, 3)))
-            ax.annotate(when, (pd.Timestamp(td), 1), xycoords=("data", "axes fraction"), fontsize=6.5,
-                        ha="right", va="top", rotation=90)
+            ax.annotate(
+                when,
+                (pd.Timestamp(td), 1),
+                xycoords=("data", "axes fraction"),
+                fontsize=6.5,
+                ha="right",
+                va="top",
+                rotation=90,
+            )
         else:
             ax.plot([], [], ls="none", label=f"{when[0].upper()}{when[1:]} (beyond the chart)")
     ticks = _ticks(dates, (dates[-1] - dates[0]) / max(right - left, pd.Timedelta(days=1)))
@@ -143,7 +189,7 @@ def to_svg(fig) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buf.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog so it can sit inline in HTML
+    return text[text.index("<svg") :]  # drop the XML prolog so it can sit inline in HTML
 
 
 def to_png(fig) -> bytes:

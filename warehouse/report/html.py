@@ -99,48 +99,66 @@ def _table(df: pd.DataFrame, cls: str = "", units: dict[str, str] | None = None)
 
 def write(path: Path, paper) -> Path:
     e = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>{e(paper.title)}</title><style>{CSS}</style></head><body>",
-             f"<h1>{e(paper.title)}</h1>" + "".join(f"<p>{e(s)}</p>" for s in paper.subtitle)]
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{e(paper.title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{e(paper.title)}</h1>" + "".join(f"<p>{e(s)}</p>" for s in paper.subtitle),
+    ]
     if paper.sample_banner:
         parts.append(f'<div class="sample">{e(paper.sample_banner)}</div>')
     parts.append("<h2>Summary</h2>")
     if paper.counts:
         parts.append(f"<p>Status of the {sum(paper.counts.values())} milestones:</p>")
-        parts.append('<div class="counts">' + "".join(
-            _status(f"{k}").replace(f">{e(k)}<", f">{n} {e(k)}<") for k, n in paper.counts.items()) + "</div>")
+        parts.append(
+            '<div class="counts">'
+            + "".join(_status(f"{k}").replace(f">{e(k)}<", f">{n} {e(k)}<") for k, n in paper.counts.items())
+            + "</div>"
+        )
     parts.append('<ul class="summary">' + "".join(f"<li>{e(s)}</li>" for s in paper.summary) + "</ul>")
-    parts.append(f'<p class="foot"><b>How a status is decided:</b> {e(paper.status_rule)} '
-                 f'The full rules are in <a href="#notes">Notes</a>.</p>')
+    parts.append(
+        f'<p class="foot"><b>How a status is decided:</b> {e(paper.status_rule)} '
+        f'The full rules are in <a href="#notes">Notes</a>.</p>'
+    )
     if not paper.milestones.empty:
         parts.append("<h2 id='milestones'>Milestones</h2>" + _table(paper.milestones, "ms"))
-        parts.append('<p class="foot">Numbers in square brackets refer to the <a href="#sources">sources</a>; '
-                     'full quotes are in <a href="#quotes">Quotes</a>.</p>')
+        parts.append(
+            '<p class="foot">Numbers in square brackets refer to the <a href="#sources">sources</a>; '
+            'full quotes are in <a href="#quotes">Quotes</a>.</p>'
+        )
     if paper.charts:
-        parts.append("<h2>Milestones charted</h2><p class='foot'>Each chart: the force's figures (SAMPLE figures "
-                     "dashed with open squares), the mean and natural process limits (statistical process "
-                     "control), the target, the straight-line trajectory and the deadline. A break in the line "
-                     "is a gap in the data.</p><div class='charts'>")
+        parts.append(
+            "<h2>Milestones charted</h2><p class='foot'>Each chart: the force's figures (SAMPLE figures "
+            "dashed with open squares), the mean and natural process limits (statistical process "
+            "control), the target, the straight-line trajectory and the deadline. A break in the line "
+            "is a gap in the data.</p><div class='charts'>"
+        )
         for c in paper.charts:
             parts.append(f"<figure>{c.svg}<figcaption class='foot'>{e(c.caption)}</figcaption></figure>")
         parts.append("</div>")
-    parts.append(f"<h2>Latest figures beside England and Wales and peers</h2><p class='foot'>{e(paper.key_note)}</p>"
-                 + _table(paper.key_figures, units={"*": None}))
-    parts.append("<h2>Figures by topic</h2><p class='foot'>Monthly feeds: the last 13 whole months and financial-"
-                 "year totals; snapshots and years: the last 8. The spreadsheet and CSV files hold every period.</p>")
+    parts.append(
+        f"<h2>Latest figures beside England and Wales and peers</h2><p class='foot'>{e(paper.key_note)}</p>"
+        + _table(paper.key_figures, units={"*": None})
+    )
+    parts.append(
+        "<h2>Figures by topic</h2><p class='foot'>Monthly feeds: the last 13 whole months and financial-"
+        "year totals; snapshots and years: the last 8. The spreadsheet and CSV files hold every period.</p>"
+    )
     for name, df in paper.domains.items():
         parts.append(f"<h3>{e(name[:1].upper() + name[1:].replace('_', ' '))}</h3>" + _table(df))
     if paper.partnerships:
         from warehouse.report.pack import SUPPRESSION_NOTE
+
         parts.append(f"<h2>By community safety partnership</h2><p class='foot'>{e(SUPPRESSION_NOTE)}</p>")
         for domain, (month, df) in paper.partnerships.items():
             parts.append(f"<h3>{e(domain.replace('_', ' ').capitalize())}, {e(month)}</h3>" + _table(df))
     parts.append("<h2 id='notes'>Notes</h2>" + _table(paper.notes))
     parts.append("<h2 id='quotes'>Quotes</h2>" + _table(paper.quotes))
-    parts.append("<h2 id='sources'>Sources</h2><ol class='sources'>" +
-                 "".join(f"<li value='{s[1:s.index(']')]}'>{e(s[s.index(']') + 2:])}</li>" for s in paper.sources)
-                 + "</ol>")
+    parts.append(
+        "<h2 id='sources'>Sources</h2><ol class='sources'>"
+        + "".join(f"<li value='{s[1 : s.index(']')]}'>{e(s[s.index(']') + 2 :])}</li>" for s in paper.sources)
+        + "</ol>"
+    )
     parts.append("</body></html>")
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text("\n".join(parts), encoding="utf-8")

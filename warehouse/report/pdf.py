@@ -40,9 +40,15 @@ BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9, leading=11.
 FOOT = ParagraphStyle("foot", parent=STYLES["BodyText"], fontSize=7, leading=9, textColor=colors.HexColor("#444444"))
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=12, spaceBefore=6, spaceAfter=3)
 H3 = ParagraphStyle("h3", parent=STYLES["Heading3"], fontSize=9.5, spaceBefore=5, spaceAfter=2)
-BANNER = ParagraphStyle("banner", parent=BODY, backColor=colors.HexColor("#fff3cd"),
-                        borderColor=colors.HexColor("#8a5a00"), borderWidth=1.2, borderPadding=4,
-                        fontName="Helvetica-Bold")
+BANNER = ParagraphStyle(
+    "banner",
+    parent=BODY,
+    backColor=colors.HexColor("#fff3cd"),
+    borderColor=colors.HexColor("#8a5a00"),
+    borderWidth=1.2,
+    borderPadding=4,
+    fontName="Helvetica-Bold",
+)
 WIDTH = landscape(A4)[0] - 24 * mm
 PAD = 6  # points of cell padding left + right
 
@@ -61,8 +67,10 @@ def widths(cells: list[list[str]], total: float = WIDTH, share: dict[int, float]
     ``share`` (column index -> fraction of the width) where given."""
     n = len(cells[0])
     if share:
-        need = [max(_words(row[j], "Helvetica-Bold" if r == 0 else "Helvetica")[0] for r, row in enumerate(cells)) + PAD
-                for j in range(n)]
+        need = [
+            max(_words(row[j], "Helvetica-Bold" if r == 0 else "Helvetica")[0] for r, row in enumerate(cells)) + PAD
+            for j in range(n)
+        ]
         want = [max(need[j], share.get(j, 0) * total) for j in range(n)]
         return [w * total / sum(want) for w in want]
     need, want = [0.0] * n, [0.0] * n
@@ -82,12 +90,22 @@ def widths(cells: list[list[str]], total: float = WIDTH, share: dict[int, float]
     return [m + spare * e / sum(extra) for m, e in zip(need, extra)]
 
 
-MILESTONE_SHARE = {"Milestone": .05, "Commitment": .25, "Baseline": .075, "Target": .085, "Latest": .12,
-                   "England and Wales": .07, "Peer group": .045, "Status": .1, "Reason": .205}
+MILESTONE_SHARE = {
+    "Milestone": 0.05,
+    "Commitment": 0.25,
+    "Baseline": 0.075,
+    "Target": 0.085,
+    "Latest": 0.12,
+    "England and Wales": 0.07,
+    "Peer group": 0.045,
+    "Status": 0.1,
+    "Reason": 0.205,
+}
 
 
-def _table(df: pd.DataFrame, units: dict[str, str] | None = None, total: float = WIDTH,
-           share: dict[str, float] | None = None) -> Table:
+def _table(
+    df: pd.DataFrame, units: dict[str, str] | None = None, total: float = WIDTH, share: dict[str, float] | None = None
+) -> Table:
     units = units or {}
     num = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
     text = [[str(c) for c in df.columns]]
@@ -95,15 +113,20 @@ def _table(df: pd.DataFrame, units: dict[str, str] | None = None, total: float =
         text.append([display(v, units.get(c) or units.get("*")) for c, v in zip(df.columns, rec)])
     data = [[Paragraph(escape(t), HEAD_R if num[j] else HEAD) for j, t in enumerate(text[0])]]
     for row in text[1:]:
-        data.append([Paragraph(escape(t).replace("\n", "<br/>"), CELL_R if num[j] else CELL)
-                     for j, t in enumerate(row)])
+        data.append(
+            [Paragraph(escape(t).replace("\n", "<br/>"), CELL_R if num[j] else CELL) for j, t in enumerate(row)]
+        )
     by_index = {list(df.columns).index(c): f for c, f in (share or {}).items() if c in df.columns}
     t = Table(data, colWidths=widths(text, total, by_index), repeatRows=1)
-    style = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1d4f91")),
-             ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("LEFTPADDING", (0, 0), (-1, -1), PAD / 2), ("RIGHTPADDING", (0, 0), (-1, -1), PAD / 2),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1d4f91")),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD / 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
     if "Status" in df.columns:
         j = list(df.columns).index("Status")
         for i, v in enumerate(df["Status"], start=1):
@@ -121,11 +144,22 @@ def _charts(charts) -> list:
         cells.append([img, Paragraph(escape(c.caption), FOOT)])
     rows = []
     for i in range(0, len(cells), 2):
-        pair = cells[i:i + 2] + ([["", ""]] if len(cells[i:i + 2]) == 1 else [])
-        rows.append(KeepTogether(Table([[pair[0][0], pair[1][0]], [pair[0][1], pair[1][1]]], colWidths=[WIDTH / 2] * 2,
-                          style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                                 ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])))
+        pair = cells[i : i + 2] + ([["", ""]] if len(cells[i : i + 2]) == 1 else [])
+        rows.append(
+            KeepTogether(
+                Table(
+                    [[pair[0][0], pair[1][0]], [pair[0][1], pair[1][1]]],
+                    colWidths=[WIDTH / 2] * 2,
+                    style=[
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                    ],
+                )
+            )
+        )
     return rows
 
 
@@ -139,22 +173,38 @@ def write(path: Path, paper) -> Path:
         story += [Spacer(1, 6), Paragraph(e(paper.sample_banner), BANNER), Spacer(1, 4)]
     story.append(Paragraph("Summary", H2))
     if paper.counts:
-        story.append(Paragraph(f"Status of the {sum(paper.counts.values())} milestones: " + ", ".join(f"<b>{n}</b> {e(k)}" for k, n in paper.counts.items()), BODY))
+        story.append(
+            Paragraph(
+                f"Status of the {sum(paper.counts.values())} milestones: "
+                + ", ".join(f"<b>{n}</b> {e(k)}" for k, n in paper.counts.items()),
+                BODY,
+            )
+        )
     story += [Paragraph("\u2022 " + e(s), BODY) for s in paper.summary]
-    story.append(Paragraph(f"<b>How a status is decided:</b> {e(paper.status_rule)} The full rules are in the Notes.",
-                           FOOT))
+    story.append(
+        Paragraph(f"<b>How a status is decided:</b> {e(paper.status_rule)} The full rules are in the Notes.", FOOT)
+    )
     if not paper.milestones.empty:
         story.append(Paragraph("Milestones", H2))
         story.append(_table(paper.milestones, share=MILESTONE_SHARE))
-        story.append(Paragraph("Numbers in square brackets refer to the numbered Sources at the end; full quotes are "
-                               "under Quotes. STALE marks a latest figure older than its reporting interval allows.",
-                               FOOT))
+        story.append(
+            Paragraph(
+                "Numbers in square brackets refer to the numbered Sources at the end; full quotes are "
+                "under Quotes. STALE marks a latest figure older than its reporting interval allows.",
+                FOOT,
+            )
+        )
     if paper.charts:
         story.append(CondPageBreak(90 * mm))
         story.append(Paragraph("Milestones charted", H2))
-        story.append(Paragraph("Each chart: the force's figures (SAMPLE figures dashed with open squares), the mean and "
-                               "natural process limits (statistical process control), the target, the straight-line "
-                               "trajectory and the deadline. A break in the line is a gap in the data.", FOOT))
+        story.append(
+            Paragraph(
+                "Each chart: the force's figures (SAMPLE figures dashed with open squares), the mean and "
+                "natural process limits (statistical process control), the target, the straight-line "
+                "trajectory and the deadline. A break in the line is a gap in the data.",
+                FOOT,
+            )
+        )
         story += _charts(paper.charts)
     story.append(CondPageBreak(60 * mm))
     story.append(Paragraph("Latest figures beside England and Wales and peers", H2))
@@ -162,8 +212,13 @@ def write(path: Path, paper) -> Path:
     story.append(_table(paper.key_figures, {"*": None}))
     story.append(CondPageBreak(50 * mm))
     story.append(Paragraph("Figures by topic", H2))
-    story.append(Paragraph("Monthly feeds: the last 13 whole months and financial-year totals; snapshots and years: "
-                           "the last 8. The spreadsheet and CSV files hold every period.", FOOT))
+    story.append(
+        Paragraph(
+            "Monthly feeds: the last 13 whole months and financial-year totals; snapshots and years: "
+            "the last 8. The spreadsheet and CSV files hold every period.",
+            FOOT,
+        )
+    )
     for name, df in paper.domains.items():
         story.append(CondPageBreak(30 * mm))
         story.append(Paragraph(e(name[:1].upper() + name[1:].replace("_", " ")), H3))
@@ -173,12 +228,23 @@ def write(path: Path, paper) -> Path:
         story.append(Paragraph("By community safety partnership", H2))
         story.append(Paragraph(e(SUPPRESSION_NOTE), FOOT))
         for domain, (month, df) in paper.partnerships.items():
-            story.append(KeepTogether([Paragraph(f"{e(domain.replace('_', ' ').capitalize())}, {e(month)}", H3),
-                                       _table(df, total=WIDTH * 0.75)]))
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(f"{e(domain.replace('_', ' ').capitalize())}, {e(month)}", H3),
+                        _table(df, total=WIDTH * 0.75),
+                    ]
+                )
+            )
     story.append(CondPageBreak(40 * mm))
     story.append(Paragraph("Notes", H2))
-    story.append(Paragraph("Data quality by source and every measure's definition are in the spreadsheet "
-                           "(Notes sheet) and the HTML pack.", FOOT))
+    story.append(
+        Paragraph(
+            "Data quality by source and every measure's definition are in the spreadsheet "
+            "(Notes sheet) and the HTML pack.",
+            FOOT,
+        )
+    )
     story.append(_table(paper.paper_notes))
     story.append(CondPageBreak(40 * mm))
     story.append(Paragraph("Quotes", H2))
@@ -187,9 +253,17 @@ def write(path: Path, paper) -> Path:
     story.append(Paragraph("Sources", H2))
     story += [Paragraph(e(s), FOOT) for s in paper.sources]
     tmp = path.with_suffix(".pdf.tmp")
-    doc = SimpleDocTemplate(str(tmp), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=10 * mm, bottomMargin=12 * mm, title=paper.title, author="pcp warehouse",
-                            invariant=1)
+    doc = SimpleDocTemplate(
+        str(tmp),
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=10 * mm,
+        bottomMargin=12 * mm,
+        title=paper.title,
+        author="pcp warehouse",
+        invariant=1,
+    )
     doc.build(story, onFirstPage=_page, onLaterPages=_page)
     tmp.replace(path)
     return path

@@ -20,9 +20,13 @@ THRESHOLD = 10
 SUPPRESSED = "[c]"  # the ONS/GSS symbol for "confidential / suppressed"
 
 
-def suppression_masks(df: pd.DataFrame, value_cols: Sequence[str], groups: Sequence[Sequence[str]],
-                      row_sums: Mapping[str, Sequence[str]] | None = None,
-                      threshold: int = THRESHOLD) -> dict[str, pd.Series]:
+def suppression_masks(
+    df: pd.DataFrame,
+    value_cols: Sequence[str],
+    groups: Sequence[Sequence[str]],
+    row_sums: Mapping[str, Sequence[str]] | None = None,
+    threshold: int = THRESHOLD,
+) -> dict[str, pd.Series]:
     """Per column, True where the cell must be hidden."""
     masks = {c: df[c].notna() & (df[c] < threshold) for c in value_cols}
     row_sums = {t: [p for p in parts if p in masks] for t, parts in (row_sums or {}).items() if t in masks}
@@ -52,13 +56,19 @@ def suppression_masks(df: pd.DataFrame, value_cols: Sequence[str], groups: Seque
     return masks
 
 
-def suppression_mask(df: pd.DataFrame, value_col: str, groups: Sequence[Sequence[str]],
-                     threshold: int = THRESHOLD) -> pd.Series:
+def suppression_mask(
+    df: pd.DataFrame, value_col: str, groups: Sequence[Sequence[str]], threshold: int = THRESHOLD
+) -> pd.Series:
     return suppression_masks(df, [value_col], groups, threshold=threshold)[value_col]
 
 
-def apply(df: pd.DataFrame, value_cols: Sequence[str], groups: Sequence[Sequence[str]],
-          row_sums: Mapping[str, Sequence[str]] | None = None, threshold: int = THRESHOLD) -> pd.DataFrame:
+def apply(
+    df: pd.DataFrame,
+    value_cols: Sequence[str],
+    groups: Sequence[Sequence[str]],
+    row_sums: Mapping[str, Sequence[str]] | None = None,
+    threshold: int = THRESHOLD,
+) -> pd.DataFrame:
     """A copy of ``df`` with suppressed counts replaced by ``[c]`` (those columns become text)."""
     out = df.copy()
     for col, mask in suppression_masks(df, value_cols, groups, row_sums, threshold).items():

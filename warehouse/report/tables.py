@@ -17,14 +17,36 @@ from warehouse.report.data import SENSITIVE_DOMAINS, PackData
 RAG_ORDER = ["red", "amber", "green", "not measurable"]
 RAG_FILL = {"green": "2E7D32", "amber": "F9A825", "red": "C62828", "not measurable": "9E9E9E"}
 TINT = {"green": "C8E6C9", "amber": "FFE082", "red": "FFCDD2", "not measurable": "E0E0E0"}  # paper: words on a tint
-STATUS_ORDER = ["off track", "missed", "at risk", "met late", "on track", "met", "sustained", "not sustained",
-                "not known at deadline", "not measurable"]
-STATUS_RAG = {"on track": "green", "met": "green", "sustained": "green", "at risk": "amber", "met late": "amber",
-              "off track": "red", "missed": "red", "not sustained": "red", "not known at deadline": "not measurable",
-              "not measurable": "not measurable", "green": "green", "amber": "amber", "red": "red"}
+STATUS_ORDER = [
+    "off track",
+    "missed",
+    "at risk",
+    "met late",
+    "on track",
+    "met",
+    "sustained",
+    "not sustained",
+    "not known at deadline",
+    "not measurable",
+]
+STATUS_RAG = {
+    "on track": "green",
+    "met": "green",
+    "sustained": "green",
+    "at risk": "amber",
+    "met late": "amber",
+    "off track": "red",
+    "missed": "red",
+    "not sustained": "red",
+    "not known at deadline": "not measurable",
+    "not measurable": "not measurable",
+    "green": "green",
+    "amber": "amber",
+    "red": "red",
+}
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MONTHS_SHOWN = 13      # monthly feeds: the last 13 whole months (this month and the same month last year)
-SNAPSHOTS_SHOWN = 8    # snapshots and years: the last 8
+MONTHS_SHOWN = 13  # monthly feeds: the last 13 whole months (this month and the same month last year)
+SNAPSHOTS_SHOWN = 8  # snapshots and years: the last 8
 
 
 def neutralise(value):
@@ -73,7 +95,9 @@ def status_of(m: pd.DataFrame) -> pd.Series:
     """The milestone status (issue-16 words), or the RAG colour where the warehouse predates them."""
     if "status" in m.columns:
         return m["status"].fillna(m.get("rag_status")).fillna("not measurable").astype(str)
-    return m.get("rag_status", pd.Series(["not measurable"] * len(m), index=m.index)).fillna("not measurable").astype(str)
+    return (
+        m.get("rag_status", pd.Series(["not measurable"] * len(m), index=m.index)).fillna("not measurable").astype(str)
+    )
 
 
 def stale_of(m: pd.DataFrame, as_at: dt.date) -> pd.Series:
@@ -109,10 +133,36 @@ def _date(s: pd.Series) -> pd.Series:
 
 
 # Reading order: the columns a printed sheet shows come first (through SAMPLE), the detail after.
-MILESTONE_COLUMNS = ["Milestone", "Commitment", "Baseline", "Baseline date", "Target", "Deadline", "Latest",
-                     "Latest date", "Stale", "Status", "Variation", "Assurance", "Reason", "SAMPLE",
-                     "Count", "Out of", "Force per 100k", "England and Wales", "Peer group", "Compared as", "Status date", "RAG",
-                     "Metric", "Unit", "Source document", "Document date", "Quote", "Sources"]
+MILESTONE_COLUMNS = [
+    "Milestone",
+    "Commitment",
+    "Baseline",
+    "Baseline date",
+    "Target",
+    "Deadline",
+    "Latest",
+    "Latest date",
+    "Stale",
+    "Status",
+    "Variation",
+    "Assurance",
+    "Reason",
+    "SAMPLE",
+    "Count",
+    "Out of",
+    "Force per 100k",
+    "England and Wales",
+    "Peer group",
+    "Compared as",
+    "Status date",
+    "RAG",
+    "Metric",
+    "Unit",
+    "Source document",
+    "Document date",
+    "Quote",
+    "Sources",
+]
 
 
 def milestone_table(data: PackData) -> pd.DataFrame:
@@ -123,36 +173,38 @@ def milestone_table(data: PackData) -> pd.DataFrame:
     status = status_of(m)
     rag = _col(m, "rag_status").fillna(status.map(STATUS_RAG)).fillna("not measurable").astype(str)
     doc = _col(m, "source_title").fillna(_col(m, "source_document"))
-    out = pd.DataFrame({
-        "Milestone": _col(m, "milestone_id"),
-        "Commitment": _col(m, "statement"),
-        "Source document": doc,
-        "Document date": _date(_col(m, "source_date")),
-        "Quote": _col(m, "quote"),
-        "Metric": _col(m, "metric_id").map(dict(zip(data.metrics.metric_id, data.metrics.label))),
-        "Unit": _col(m, "unit"),
-        "Baseline": _col(m, "baseline_value"),
-        "Baseline date": _date(_col(m, "baseline_date")),
-        "Target": _col(m, "target_value"),
-        "Deadline": _date(_col(m, "target_date")),
-        "Latest": _col(m, "latest_value"),
-        "Latest date": _date(_col(m, "latest_date")),
-        "Stale": stale_of(m, data.as_at),
-        "Count": _col(m, "latest_numerator"),
-        "Out of": _col(m, "latest_denominator"),
-        "Force per 100k": _col(m, "latest_value_per_100k"),
-        "England and Wales": _col(m, "england_wales_value"),
-        "Peer group": _col(m, "peer_group_value"),
-        "Compared as": _col(m, "comparison_basis"),
-        "Status": status,
-        "Status date": _date(_col(m, "status_date")),
-        "Variation": _col(m, "variation"),
-        "Assurance": _col(m, "assurance"),
-        "RAG": rag,
-        "Reason": _col(m, "status_reason"),
-        "SAMPLE": _col(m, "is_sample").fillna(False).astype(bool).map({True: "SAMPLE", False: ""}),
-        "Sources": _col(m, "source").map(lambda x: data.cite_texts([x])),
-    })
+    out = pd.DataFrame(
+        {
+            "Milestone": _col(m, "milestone_id"),
+            "Commitment": _col(m, "statement"),
+            "Source document": doc,
+            "Document date": _date(_col(m, "source_date")),
+            "Quote": _col(m, "quote"),
+            "Metric": _col(m, "metric_id").map(dict(zip(data.metrics.metric_id, data.metrics.label))),
+            "Unit": _col(m, "unit"),
+            "Baseline": _col(m, "baseline_value"),
+            "Baseline date": _date(_col(m, "baseline_date")),
+            "Target": _col(m, "target_value"),
+            "Deadline": _date(_col(m, "target_date")),
+            "Latest": _col(m, "latest_value"),
+            "Latest date": _date(_col(m, "latest_date")),
+            "Stale": stale_of(m, data.as_at),
+            "Count": _col(m, "latest_numerator"),
+            "Out of": _col(m, "latest_denominator"),
+            "Force per 100k": _col(m, "latest_value_per_100k"),
+            "England and Wales": _col(m, "england_wales_value"),
+            "Peer group": _col(m, "peer_group_value"),
+            "Compared as": _col(m, "comparison_basis"),
+            "Status": status,
+            "Status date": _date(_col(m, "status_date")),
+            "Variation": _col(m, "variation"),
+            "Assurance": _col(m, "assurance"),
+            "RAG": rag,
+            "Reason": _col(m, "status_reason"),
+            "SAMPLE": _col(m, "is_sample").fillna(False).astype(bool).map({True: "SAMPLE", False: ""}),
+            "Sources": _col(m, "source").map(lambda x: data.cite_texts([x])),
+        }
+    )
     return out[MILESTONE_COLUMNS].reset_index(drop=True)
 
 
@@ -178,8 +230,9 @@ def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None)
         unit = r["Unit"] if isinstance(r["Unit"], str) else None
         pct = "percent" if unit == "percent" else None
         src = ", ".join(x for x in (_short(str(r["Source document"] or ""), 9), display(r["Document date"])) if x)
-        commitment = f"{r['Commitment']}\nSource: {src}. {_short_quote(r['Quote'])}" + \
-            (f" (full quote: {quote_refs[r['Milestone']]})" if r["Milestone"] in quote_refs else "")
+        commitment = f"{r['Commitment']}\nSource: {src}. {_short_quote(r['Quote'])}" + (
+            f" (full quote: {quote_refs[r['Milestone']]})" if r["Milestone"] in quote_refs else ""
+        )
         latest = with_unit(r["Latest"], unit)
         if latest:
             latest += f" at {display(r['Latest date'])}"
@@ -196,22 +249,40 @@ def milestone_display(t: pd.DataFrame, quote_refs: dict[str, str] | None = None)
             ew += f" per 100k residents (force {display(r['Force per 100k'])})"
         elif ew and isinstance(r["Compared as"], str) and r["Compared as"]:
             ew += f" ({r['Compared as']})"
-        rows.append({
-            "Milestone": r["Milestone"],
-            "Commitment": commitment,
-            "Baseline": (with_unit(r["Baseline"], unit) +
-                         (f" at {display(r['Baseline date'])}" if not _missing(r["Baseline date"]) else "")).strip(),
-            "Target": (with_unit(r["Target"], unit) +
-                       (f" by {display(r['Deadline'])}" if not _missing(r["Deadline"]) else "")).strip(),
-            "Latest": "\n".join([latest] + flags).strip(),
-            "England and Wales": ew,
-            "Peer group": with_unit(r["Peer group"], pct) +
-            (" per 100k" if not _missing(r["Peer group"]) and not _missing(r["Force per 100k"]) else ""),
-            "Status": status + (f"\n{verdicts}" if verdicts else ""),
-            "Reason": r["Reason"] if isinstance(r["Reason"], str) else "",
-        })
-    return pd.DataFrame(rows, columns=["Milestone", "Commitment", "Baseline", "Target", "Latest",
-                                       "England and Wales", "Peer group", "Status", "Reason"])
+        rows.append(
+            {
+                "Milestone": r["Milestone"],
+                "Commitment": commitment,
+                "Baseline": (
+                    with_unit(r["Baseline"], unit)
+                    + (f" at {display(r['Baseline date'])}" if not _missing(r["Baseline date"]) else "")
+                ).strip(),
+                "Target": (
+                    with_unit(r["Target"], unit)
+                    + (f" by {display(r['Deadline'])}" if not _missing(r["Deadline"]) else "")
+                ).strip(),
+                "Latest": "\n".join([latest] + flags).strip(),
+                "England and Wales": ew,
+                "Peer group": with_unit(r["Peer group"], pct)
+                + (" per 100k" if not _missing(r["Peer group"]) and not _missing(r["Force per 100k"]) else ""),
+                "Status": status + (f"\n{verdicts}" if verdicts else ""),
+                "Reason": r["Reason"] if isinstance(r["Reason"], str) else "",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Milestone",
+            "Commitment",
+            "Baseline",
+            "Target",
+            "Latest",
+            "England and Wales",
+            "Peer group",
+            "Status",
+            "Reason",
+        ],
+    )
 
 
 def status_counts(table: pd.DataFrame) -> dict[str, int]:
@@ -258,18 +329,23 @@ def domain_tables(data: PackData, recent: bool = True) -> dict[str, pd.DataFrame
         return out
     for (domain, ptype), part in long.groupby(["domain", "period_type"], sort=True):
         periods = sorted(part["period_end"].unique())
-        keep = periods[-(MONTHS_SHOWN if ptype == "month" else SNAPSHOTS_SHOWN):] if recent else periods
+        keep = periods[-(MONTHS_SHOWN if ptype == "month" else SNAPSHOTS_SHOWN) :] if recent else periods
         shown = part[part["period_end"].isin(keep)]
         labels = {p: _period_label(p, ptype) for p in keep}
         rows = []
         for (metric_id, label, unit), g in shown.groupby(["metric_id", "label", "unit"], sort=False):
-            row = {"Measure": label, "Unit": unit,
-                   "SAMPLE": "SAMPLE" if g["is_sample"].any() and "SAMPLE" not in label else ""}
+            row = {
+                "Measure": label,
+                "Unit": unit,
+                "SAMPLE": "SAMPLE" if g["is_sample"].any() and "SAMPLE" not in label else "",
+            }
             by = dict(zip(g["period_end"], g["value"]))
             for p in keep:
                 row[labels[p]] = by.get(p)
             if ptype == "month":
-                full = part[part["metric_id"] == metric_id].assign(fy=lambda x: pd.to_datetime(x["period_end"]).map(_fy))
+                full = part[part["metric_id"] == metric_id].assign(
+                    fy=lambda x: pd.to_datetime(x["period_end"]).map(_fy)
+                )
                 for fy in sorted({_fy(pd.Timestamp(p)) for p in keep}):
                     y = full[full["fy"] == fy]
                     name = f"{fy} total" if len(y) == 12 else f"{fy} ({len(y)} months)"
@@ -299,12 +375,24 @@ def partnership_tables(data: PackData) -> dict[str, pd.DataFrame]:
     return out
 
 
-PARTNERSHIP_LABELS = {"period_end": "Month end", "area_code": "Force code", "area_name": "Force",
-                      "csp_code": "Partnership code", "strand": "Strand", "is_sample": "SAMPLE", "csp_name": "Partnership", "incidents": "Incidents", "crimes": "Crimes",
-                      "arrests": "Arrests", "justice_outcomes": "Justice outcomes",
-                      "outcome_charge_summons": "Charged or summonsed", "outcome_out_of_court": "Out of court",
-                      "outcome_evidential_difficulties": "Evidential difficulties",
-                      "outcome_victim_does_not_support": "Victim does not support", "outcome_other": "Other outcomes"}
+PARTNERSHIP_LABELS = {
+    "period_end": "Month end",
+    "area_code": "Force code",
+    "area_name": "Force",
+    "csp_code": "Partnership code",
+    "strand": "Strand",
+    "is_sample": "SAMPLE",
+    "csp_name": "Partnership",
+    "incidents": "Incidents",
+    "crimes": "Crimes",
+    "arrests": "Arrests",
+    "justice_outcomes": "Justice outcomes",
+    "outcome_charge_summons": "Charged or summonsed",
+    "outcome_out_of_court": "Out of court",
+    "outcome_evidential_difficulties": "Evidential difficulties",
+    "outcome_victim_does_not_support": "Victim does not support",
+    "outcome_other": "Other outcomes",
+}
 
 
 def partnership_latest(data: PackData) -> dict[str, tuple[str, pd.DataFrame]]:
@@ -318,8 +406,13 @@ def partnership_latest(data: PackData) -> dict[str, tuple[str, pd.DataFrame]]:
         last = df[df["period_end"] == month]
         if "strand" in last.columns and (last["strand"] == "all").any():
             last = last[last["strand"] == "all"]  # the feed's own all-strands row; strands would double it
-        counts = [c for c in last.columns if c in PARTNERSHIP_LABELS and pd.api.types.is_numeric_dtype(last[c])
-                  and not pd.api.types.is_bool_dtype(last[c])]
+        counts = [
+            c
+            for c in last.columns
+            if c in PARTNERSHIP_LABELS
+            and pd.api.types.is_numeric_dtype(last[c])
+            and not pd.api.types.is_bool_dtype(last[c])
+        ]
         agg = last.groupby(["area_code", "period_end", "csp_code", "csp_name"], as_index=False)[counts].sum()
         sup = suppressed_breakdown(domain, agg).sort_values("csp_name")
         table = sup[["csp_name", *counts]].rename(columns=PARTNERSHIP_LABELS).reset_index(drop=True)
@@ -347,16 +440,19 @@ def key_figures(data: PackData) -> pd.DataFrame:
     """Latest figure per measure with England and Wales and the peer-group mean (rates only)."""
     k = data.key_figures
     if k.empty:
-        return pd.DataFrame(columns=["Measure", "Unit", "Period", "Force", "England and Wales", "Peer group",
-                                     "SAMPLE", "Sources"])
-    out = pd.DataFrame({
-        "Measure": k["label"],
-        "Unit": k["unit"],
-        "Period": [_period_label(d, t) for d, t in zip(k["period_end"], k["period_type"])],
-        "Force": k["value"],
-        "England and Wales": k["england_wales"],
-        "Peer group": k["peer_group"],
-        "SAMPLE": k["is_sample"].fillna(False).map({True: "SAMPLE", False: ""}),
-        "Sources": k["source"].map(lambda x: data.cite_texts([x])),
-    })
+        return pd.DataFrame(
+            columns=["Measure", "Unit", "Period", "Force", "England and Wales", "Peer group", "SAMPLE", "Sources"]
+        )
+    out = pd.DataFrame(
+        {
+            "Measure": k["label"],
+            "Unit": k["unit"],
+            "Period": [_period_label(d, t) for d, t in zip(k["period_end"], k["period_type"])],
+            "Force": k["value"],
+            "England and Wales": k["england_wales"],
+            "Peer group": k["peer_group"],
+            "SAMPLE": k["is_sample"].fillna(False).map({True: "SAMPLE", False: ""}),
+            "Sources": k["source"].map(lambda x: data.cite_texts([x])),
+        }
+    )
     return out if out["SAMPLE"].any() else out.drop(columns="SAMPLE")

@@ -26,8 +26,19 @@ from warehouse.report.charts import _tick_label
 from warehouse.report.tables import RAG_FILL, STATUS_RAG, neutralise
 
 HEADER_FILL = PatternFill("solid", fgColor="1D4F91")
-WRAP_WIDTH = {"Commitment": 36, "Reason": 40, "Quote": 50, "Note": 90, "Title": 60, "Measure": 36,
-              "Source document": 40, "Stale": 18, "Licence": 30, "Bundled file": 45, "Topic": 32}
+WRAP_WIDTH = {
+    "Commitment": 36,
+    "Reason": 40,
+    "Quote": 50,
+    "Note": 90,
+    "Title": 60,
+    "Measure": 36,
+    "Source document": 40,
+    "Stale": 18,
+    "Licence": 30,
+    "Bundled file": 45,
+    "Topic": 32,
+}
 LINE_HEIGHT = 12.0  # points per wrapped line at the default 11 pt font
 DATE_FORMAT = "d mmm yyyy"
 INT_FORMAT = "#,##0"
@@ -105,8 +116,9 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, footnotes: list[str]) -> 
             lines = max(-(-len(str(row[i] or "")) // max(1, int(w * 1.1))) for i, w in wrapped)
             if lines > 1:
                 ws.row_dimensions[r_idx].height = LINE_HEIGHT * lines + 3
-    last_col = cols.index(MILESTONE_PRINT_LAST) + 1 if title == "Milestones" and MILESTONE_PRINT_LAST in cols \
-        else len(cols)
+    last_col = (
+        cols.index(MILESTONE_PRINT_LAST) + 1 if title == "Milestones" and MILESTONE_PRINT_LAST in cols else len(cols)
+    )
     r = last_row + 2
     print_last = None
     if "Month end" in cols and len(df):
@@ -115,8 +127,10 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, footnotes: list[str]) -> 
         shown = int(df["Month end"].isin(recent).sum())
         if shown < len(df):
             print_last = 1 + shown
-            footnotes = [f"Printing covers the latest {PRINT_MONTHS} months (rows 2 to {print_last}); "
-                         "every month is on screen.", *footnotes]
+            footnotes = [
+                f"Printing covers the latest {PRINT_MONTHS} months (rows 2 to {print_last}); every month is on screen.",
+                *footnotes,
+            ]
     for note in footnotes:
         ws.cell(row=r, column=1, value=neutralise(note)).font = Font(italic=True, size=9)
         r += 1
@@ -132,8 +146,16 @@ def _charts(wb: Workbook, charts) -> None:
     data = wb.create_sheet("Chart data")
     view = wb.create_sheet("Charts", index=1)
     view["A1"] = "One chart per measured milestone; the figures are on the 'Chart data' sheet."
-    header = ["Period", "Force figures", "SAMPLE figures", "Mean", "Lower process limit", "Upper process limit",
-              "Target", "Trajectory"]
+    header = [
+        "Period",
+        "Force figures",
+        "SAMPLE figures",
+        "Mean",
+        "Lower process limit",
+        "Upper process limit",
+        "Target",
+        "Trajectory",
+    ]
     row = 1
     for n, c in enumerate(charts):
         data.cell(row=row, column=1, value=c.title).font = Font(bold=True)
@@ -151,10 +173,16 @@ def _charts(wb: Workbook, charts) -> None:
             seg_prev = seg
             r += 1
             sample = bool(rec.get("is_sample"))
-            vals = [_tick_label(pd.Timestamp(rec["period_end"]), ptype),
-                    None if sample else rec.get("value"), rec.get("value") if sample else None,
-                    rec.get("mean"), rec.get("lower_limit"), rec.get("upper_limit"),
-                    rec.get("target_value"), rec.get("trajectory_value")]
+            vals = [
+                _tick_label(pd.Timestamp(rec["period_end"]), ptype),
+                None if sample else rec.get("value"),
+                rec.get("value") if sample else None,
+                rec.get("mean"),
+                rec.get("lower_limit"),
+                rec.get("upper_limit"),
+                rec.get("target_value"),
+                rec.get("trajectory_value"),
+            ]
             for j, v in enumerate(vals, start=1):
                 data.cell(row=r, column=j, value=_cell(v))
         ch = LineChart()
@@ -162,15 +190,21 @@ def _charts(wb: Workbook, charts) -> None:
         ch.y_axis.title = c.unit
         ch.height, ch.width = 6.8, 22
         ch.display_blanks = "gap"
-        used = [j for j in range(2, 9) if any(data.cell(row=i, column=j).value is not None
-                                            for i in range(top + 1, r + 1))]
+        used = [
+            j for j in range(2, 9) if any(data.cell(row=i, column=j).value is not None for i in range(top + 1, r + 1))
+        ]
         for j in used:
             ch.add_data(Reference(data, min_col=j, min_row=top, max_row=r), titles_from_data=True)
         ch.set_categories(Reference(data, min_col=1, min_row=top + 1, max_row=r))
-        styles = {"Force figures": ("1D4F91", "solid", "circle"), "SAMPLE figures": ("8A5A00", "dash", "square"),
-                  "Mean": ("555555", "solid", None), "Lower process limit": ("555555", "sysDash", None),
-                  "Upper process limit": ("555555", "sysDash", None), "Target": ("000000", "dashDot", None),
-                  "Trajectory": ("000000", "sysDot", None)}
+        styles = {
+            "Force figures": ("1D4F91", "solid", "circle"),
+            "SAMPLE figures": ("8A5A00", "dash", "square"),
+            "Mean": ("555555", "solid", None),
+            "Lower process limit": ("555555", "sysDash", None),
+            "Upper process limit": ("555555", "sysDash", None),
+            "Target": ("000000", "dashDot", None),
+            "Trajectory": ("000000", "sysDot", None),
+        }
         for s, j in zip(ch.series, used):
             colour, dash, marker = styles[header[j - 1]]
             s.graphicalProperties.line.solidFill = colour
@@ -200,8 +234,16 @@ def _charts(wb: Workbook, charts) -> None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
-def write(path: Path, sheets: dict[str, pd.DataFrame], footnotes: list[str], notes: pd.DataFrame,
-          sources: pd.DataFrame, charts, as_at: dt.date, title: str) -> Path:
+def write(
+    path: Path,
+    sheets: dict[str, pd.DataFrame],
+    footnotes: list[str],
+    notes: pd.DataFrame,
+    sources: pd.DataFrame,
+    charts,
+    as_at: dt.date,
+    title: str,
+) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     for name, df in sheets.items():
@@ -229,8 +271,9 @@ def _deterministic(xlsx: bytes, stamp: dt.datetime) -> bytes:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + when.encode() + rb"\g<2>", body)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + when.encode() + rb"\g<2>", body
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=(stamp.year, stamp.month, stamp.day, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr

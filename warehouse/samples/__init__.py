@@ -73,16 +73,22 @@ class Force:
 def forces() -> dict[str, Force]:
     """Every force, by area code, with the figures the generators size their volumes from."""
     with open(Path(__file__).with_name("force_profiles.csv"), newline="") as fh:
-        return {r["area_code"]: Force(r["area_code"], r["area_name"], int(r["population_2020"]),
-                                      int(r["specials_headcount_2022"])) for r in csv.DictReader(fh)}
+        return {
+            r["area_code"]: Force(
+                r["area_code"], r["area_name"], int(r["population_2020"]), int(r["specials_headcount_2022"])
+            )
+            for r in csv.DictReader(fh)
+        }
 
 
 def find_force(name_or_code: str) -> Force:
     code = reference.area_code_of(name_or_code)  # the one force-name resolver (force_aliases.csv)
     if code in forces():
         return forces()[code]
-    raise KeyError(f"unknown force {name_or_code!r}: give a force name (e.g. 'Thames Valley') or an "
-                   f"ONS force area code (e.g. E23000029)")
+    raise KeyError(
+        f"unknown force {name_or_code!r}: give a force name (e.g. 'Thames Valley') or an "
+        f"ONS force area code (e.g. E23000029)"
+    )
 
 
 @lru_cache(maxsize=64)
@@ -168,8 +174,9 @@ def _module(feed: str):
     return importlib.import_module(f"warehouse.samples.{FEEDS[feed][0]}")
 
 
-def write_feed(feed: str, force_names: list[str], start: dt.date, end: dt.date, seed: int, out: Path,
-               scale: float = 1.0) -> Iterator[Path]:
+def write_feed(
+    feed: str, force_names: list[str], start: dt.date, end: dt.date, seed: int, out: Path, scale: float = 1.0
+) -> Iterator[Path]:
     """Write one file per force per month into ``out`` (atomically); yields each path as written."""
     mod = _module(feed)
     chosen = [find_force(n) for n in force_names]
@@ -195,8 +202,9 @@ def land_defaults(seed: int = DEFAULT_SEED, end: dt.date | None = None) -> list[
     staging = paths().var / "samples" / "incoming"
     for feed, (_, table) in FEEDS.items():
         scale = DEFAULT_CONTACT_SCALE if feed in ("calls", "digital_contacts") else 1.0
-        for f in write_feed(feed, list(DEFAULT_FORCES), DEFAULT_START, end or default_end(), seed,
-                            staging / feed, scale):
+        for f in write_feed(
+            feed, list(DEFAULT_FORCES), DEFAULT_START, end or default_end(), seed, staging / feed, scale
+        ):
             month = dt.date.fromisoformat(f.stem.rsplit("_", 1)[1] + "-01")
             landed.append(land_file(f, table, arrival_date(month), move=True))
     return landed

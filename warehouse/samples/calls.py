@@ -29,8 +29,17 @@ import pyarrow.csv as pacsv
 from warehouse.samples import Force, next_month, rng
 
 FEED = "calls"
-COLUMNS = ["call_id", "area_code", "line", "received_at", "answered_at", "ended_at", "outcome",
-           "call_back_at", "answer_target_seconds"]
+COLUMNS = [
+    "call_id",
+    "area_code",
+    "line",
+    "received_at",
+    "answered_at",
+    "ended_at",
+    "outcome",
+    "call_back_at",
+    "answer_target_seconds",
+]
 # Calls offered per 1,000 residents per month at full scale (roughly what forces report).
 CALLS_PER_1000 = {"101": 30.0, "999": 14.0}
 TARGET_SECONDS = {"101": 300, "999": 10}  # 101: a 5-minute force target (sample); 999: national 10 s
@@ -40,20 +49,44 @@ BLOCK_DAYS = 7
 # Calls by hour of day (busy late morning to evening).
 HOUR_WEIGHTS = np.array([2, 1.5, 1, 1, 1, 1.5, 3, 5, 6, 6.5, 7, 7, 7, 7, 6.5, 6.5, 7, 7, 6.5, 6, 5, 4, 3.5, 2.5])
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
-SCHEMA = pa.schema([
-    ("call_id", pa.string()), ("area_code", pa.string()), ("line", pa.string()),
-    ("received_at", pa.timestamp("s")), ("answered_at", pa.timestamp("s")), ("ended_at", pa.timestamp("s")),
-    ("outcome", pa.string()), ("call_back_at", pa.timestamp("s")), ("answer_target_seconds", pa.int64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("call_id", pa.string()),
+        ("area_code", pa.string()),
+        ("line", pa.string()),
+        ("received_at", pa.timestamp("s")),
+        ("answered_at", pa.timestamp("s")),
+        ("ended_at", pa.timestamp("s")),
+        ("outcome", pa.string()),
+        ("call_back_at", pa.timestamp("s")),
+        ("answer_target_seconds", pa.int64()),
+    ]
+)
 
 
 THAMES_VALLEY = "E23000029"
 # Thames Valley 101 mean wait to answer (minutes) in 2022: about 7 over the year, 9.6 in August.
 TV_101_MEAN_WAIT_2022 = [5.8, 5.9, 6.0, 6.3, 6.8, 7.6, 8.8, 9.6, 8.0, 6.6, 6.1, 5.9]
 # Thames Valley 999 calls answered within 10 s (% of calls), 83% Nov 2021 - Apr 2022, 76% Aug 2022.
-TV_999_WITHIN_10S = {(2021, 11): 83, (2021, 12): 83, (2022, 1): 83, (2022, 2): 83, (2022, 3): 83, (2022, 4): 83,
-                     (2022, 5): 81, (2022, 6): 79, (2022, 7): 77, (2022, 8): 76, (2022, 9): 78, (2022, 10): 80,
-                     (2022, 11): 82, (2022, 12): 83, (2023, 1): 84, (2023, 2): 84, (2023, 3): 85}
+TV_999_WITHIN_10S = {
+    (2021, 11): 83,
+    (2021, 12): 83,
+    (2022, 1): 83,
+    (2022, 2): 83,
+    (2022, 3): 83,
+    (2022, 4): 83,
+    (2022, 5): 81,
+    (2022, 6): 79,
+    (2022, 7): 77,
+    (2022, 8): 76,
+    (2022, 9): 78,
+    (2022, 10): 80,
+    (2022, 11): 82,
+    (2022, 12): 83,
+    (2023, 1): 84,
+    (2023, 2): 84,
+    (2023, 3): 85,
+}
 WAIT_SIGMA = {"101": 0.9, "999": 0.8}
 ABANDON_999 = 0.02  # about 2% of 999 calls are abandoned (patience runs out first), so never answered
 
@@ -69,7 +102,7 @@ def tv_101_mean_wait_minutes(month: dt.date) -> float:
     if month < dt.date(2021, 4, 1):
         return 5.0
     if month < dt.date(2022, 1, 1):
-        return 5.0 + 0.8 * _months_since(month, 2021, 4) / 9   # drifting up to 2022's level
+        return 5.0 + 0.8 * _months_since(month, 2021, 4) / 9  # drifting up to 2022's level
     if month < dt.date(2023, 4, 1):
         return 5.9
     return max(3.0, 5.9 * 0.97 ** _months_since(month, 2023, 3))
@@ -80,8 +113,12 @@ def _mean_to_median_101(mean_minutes: float) -> float:
     """The log-normal median (s) whose answered calls wait ``mean_minutes`` on average in this queue
     model (busy-hour factor, patience, call-back offer): solved by bisection on a fixed simulation."""
     g = np.random.default_rng(0)
-    z, busy_u, patience_u, take_u = g.standard_normal(40_000), g.choice(24, 40_000, p=HOUR_WEIGHTS), \
-        g.exponential(1.0, 40_000), g.random(40_000)
+    z, busy_u, patience_u, take_u = (
+        g.standard_normal(40_000),
+        g.choice(24, 40_000, p=HOUR_WEIGHTS),
+        g.exponential(1.0, 40_000),
+        g.random(40_000),
+    )
     busy = 1.0 + 0.3 * (HOUR_WEIGHTS[busy_u] * 24 - 1)
     patience = patience_u * 2400.0
 
@@ -104,7 +141,7 @@ def median_wait_101(month: dt.date, area_code: str = "") -> float:
     if area_code == THAMES_VALLEY:
         return _mean_to_median_101(round(tv_101_mean_wait_minutes(month), 3))
     k = max(0, _months_since(month, 2021, 4))
-    return max(90.0, 360.0 * 0.975 ** k)
+    return max(90.0, 360.0 * 0.975**k)
 
 
 def median_wait_999(month: dt.date, area_code: str = "") -> float:
@@ -125,8 +162,15 @@ def _seasonal(month: dt.date) -> float:
     return 1.0 + 0.08 * np.cos((month.month - 7) / 12 * 2 * np.pi)  # a summer peak
 
 
-def _block(g: np.random.Generator, line: str, start: dt.datetime, days: int, daily_mean: float,
-           month: dt.date, area_code: str = "") -> dict[str, np.ndarray]:
+def _block(
+    g: np.random.Generator,
+    line: str,
+    start: dt.datetime,
+    days: int,
+    daily_mean: float,
+    month: dt.date,
+    area_code: str = "",
+) -> dict[str, np.ndarray]:
     """All calls on one line for ``days`` days from ``start``, sorted by arrival."""
     n = int(g.poisson(daily_mean * days))
     day = g.integers(0, days, n)
@@ -140,8 +184,9 @@ def _block(g: np.random.Generator, line: str, start: dt.datetime, days: int, dai
         busy = 1.0 + 0.3 * (HOUR_WEIGHTS[hour] * 24 - 1)  # longer queues in the busy hours
         wait = g.lognormal(np.log(median_wait_101(month, area_code)), WAIT_SIGMA["101"], n) * busy
         patience = g.exponential(2400.0, n)
-        takes_call_back = (wait > CALL_BACK_OFFER_SECONDS) & (patience > CALL_BACK_OFFER_SECONDS) \
-            & (g.random(n) < CALL_BACK_TAKE_UP)
+        takes_call_back = (
+            (wait > CALL_BACK_OFFER_SECONDS) & (patience > CALL_BACK_OFFER_SECONDS) & (g.random(n) < CALL_BACK_TAKE_UP)
+        )
     else:
         wait = g.lognormal(np.log(median_wait_999(month, area_code)), WAIT_SIGMA["999"], n)
         patience = g.exponential(240.0, n)
@@ -161,8 +206,9 @@ def _block(g: np.random.Generator, line: str, start: dt.datetime, days: int, dai
         "answered": answered,
         "ended_at": ended,
         "outcome": np.where(answered, "answered", np.where(abandoned, "abandoned", "call_back")),
-        "call_back_at": np.where(call_back_made, ended + call_back_delay.astype("timedelta64[s]"),
-                                 np.datetime64("NaT")),
+        "call_back_at": np.where(
+            call_back_made, ended + call_back_delay.astype("timedelta64[s]"), np.datetime64("NaT")
+        ),
         "call_back_made": call_back_made,
     }
 
@@ -184,18 +230,26 @@ def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: floa
                 seq = np.arange(rows + 1, rows + n + 1)
                 # (benchmark engineer) np.char.zfill fails on an empty array: a tiny scale can give a
                 # week with no calls (e.g. City of London 999 at 1% volume)
-                ids = np.char.add(f"{force.area_code}-{month:%Y%m}-{line}-",
-                                  np.char.zfill(seq.astype(str), 7)) if n else np.array([], dtype=str)
-                writer.write_table(pa.table({
-                    "call_id": pa.array(ids.tolist() if n else [], pa.string()),
-                    "area_code": pa.array(np.full(n, force.area_code), pa.string()),
-                    "line": pa.array(np.full(n, line), pa.string()),
-                    "received_at": pa.array(b["received_at"], pa.timestamp("s")),
-                    "answered_at": pa.array(b["answered_at"], pa.timestamp("s"), mask=~b["answered"]),
-                    "ended_at": pa.array(b["ended_at"], pa.timestamp("s")),
-                    "outcome": pa.array(b["outcome"].astype(str), pa.string()),
-                    "call_back_at": pa.array(b["call_back_at"], pa.timestamp("s"), mask=~b["call_back_made"]),
-                    "answer_target_seconds": pa.array(np.full(n, TARGET_SECONDS[line]), pa.int64()),
-                }, schema=SCHEMA))
+                ids = (
+                    np.char.add(f"{force.area_code}-{month:%Y%m}-{line}-", np.char.zfill(seq.astype(str), 7))
+                    if n
+                    else np.array([], dtype=str)
+                )
+                writer.write_table(
+                    pa.table(
+                        {
+                            "call_id": pa.array(ids.tolist() if n else [], pa.string()),
+                            "area_code": pa.array(np.full(n, force.area_code), pa.string()),
+                            "line": pa.array(np.full(n, line), pa.string()),
+                            "received_at": pa.array(b["received_at"], pa.timestamp("s")),
+                            "answered_at": pa.array(b["answered_at"], pa.timestamp("s"), mask=~b["answered"]),
+                            "ended_at": pa.array(b["ended_at"], pa.timestamp("s")),
+                            "outcome": pa.array(b["outcome"].astype(str), pa.string()),
+                            "call_back_at": pa.array(b["call_back_at"], pa.timestamp("s"), mask=~b["call_back_made"]),
+                            "answer_target_seconds": pa.array(np.full(n, TARGET_SECONDS[line]), pa.int64()),
+                        },
+                        schema=SCHEMA,
+                    )
+                )
                 rows += n
     return rows

@@ -22,7 +22,7 @@ WHATSAPP_LAUNCH = dt.date(2022, 1, 1)
 def per_1000_a_month(channel: str, month: dt.date) -> float:
     k = (month.year - 2021) * 12 + month.month - 4  # months since April 2021
     if channel == "webchat":
-        return 2.0 * 1.02 ** k
+        return 2.0 * 1.02**k
     if channel == "whatsapp":
         if month < WHATSAPP_LAUNCH:
             return 0.0

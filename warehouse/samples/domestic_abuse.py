@@ -21,9 +21,19 @@ import numpy as np
 from warehouse.samples import Force, csp_weights, financial_year, rng
 
 FEED = "domestic_abuse"
-COLUMNS = ["month", "area_code", "csp_code", "incidents", "crimes", "arrests", "outcome_charge_summons",
-           "outcome_out_of_court", "outcome_evidential_difficulties", "outcome_victim_does_not_support",
-           "outcome_other"]
+COLUMNS = [
+    "month",
+    "area_code",
+    "csp_code",
+    "incidents",
+    "crimes",
+    "arrests",
+    "outcome_charge_summons",
+    "outcome_out_of_court",
+    "outcome_evidential_difficulties",
+    "outcome_victim_does_not_support",
+    "outcome_other",
+]
 CRIMES_PER_1000_A_YEAR = 15.0
 # Level of domestic abuse-related crime by financial year, 2019/20 = 1 (2020/21: +21%).
 LEVEL = {2017: 0.93, 2018: 0.96, 2019: 1.00, 2020: 1.21, 2021: 1.24, 2022: 1.26}
@@ -35,9 +45,13 @@ TV_CRIMES = {2022: 30_375, 2023: 27_609}
 THAMES_VALLEY = "E23000029"
 # Outcomes assigned in a month per crime recorded, at 2019/20 rates (charge/summons: about 6% of
 # crimes from 2020/21, after the justice-outcome rise).
-OUTCOME_RATES = {"outcome_charge_summons": 0.054, "outcome_out_of_court": 0.035,
-                 "outcome_evidential_difficulties": 0.12, "outcome_victim_does_not_support": 0.42,
-                 "outcome_other": 0.30}
+OUTCOME_RATES = {
+    "outcome_charge_summons": 0.054,
+    "outcome_out_of_court": 0.035,
+    "outcome_evidential_difficulties": 0.12,
+    "outcome_victim_does_not_support": 0.42,
+    "outcome_other": 0.30,
+}
 
 
 def annual_crimes(force: Force, fy: int) -> float:

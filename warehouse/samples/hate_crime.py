@@ -20,24 +20,38 @@ from warehouse.samples import Force, csp_weights, financial_year, rng
 from warehouse.samples.domestic_abuse import seasonal
 
 FEED = "hate_crime"
-COLUMNS = ["month", "area_code", "csp_code", "strand", "incidents", "crimes", "outcome_charge_summons",
-           "outcome_out_of_court", "outcome_evidential_difficulties", "outcome_victim_does_not_support",
-           "outcome_other"]
+COLUMNS = [
+    "month",
+    "area_code",
+    "csp_code",
+    "strand",
+    "incidents",
+    "crimes",
+    "outcome_charge_summons",
+    "outcome_out_of_court",
+    "outcome_evidential_difficulties",
+    "outcome_victim_does_not_support",
+    "outcome_other",
+]
 STRANDS = ("race", "religion", "sexual_orientation", "disability", "transgender")
 STRAND_SHARES = np.array([0.74, 0.08, 0.14, 0.08, 0.02])  # of crimes; sums to 1.06 (multi-strand crimes)
 CRIMES_PER_1000_A_YEAR = 1.8
 INCIDENTS_PER_CRIME_2019 = 0.5
-OUTCOME_RATES = {"outcome_charge_summons": 0.12, "outcome_out_of_court": 0.05,
-                 "outcome_evidential_difficulties": 0.25, "outcome_victim_does_not_support": 0.20,
-                 "outcome_other": 0.38}
+OUTCOME_RATES = {
+    "outcome_charge_summons": 0.12,
+    "outcome_out_of_court": 0.05,
+    "outcome_evidential_difficulties": 0.25,
+    "outcome_victim_does_not_support": 0.20,
+    "outcome_other": 0.38,
+}
 
 
 def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: float = 1.0) -> int:
     g = rng(seed, FEED, force.area_code, month)
     codes, weights = csp_weights(force.area_code)
     years = financial_year(month) - 2019
-    crimes_mean = CRIMES_PER_1000_A_YEAR * force.population / 1000 / 12 * 1.08 ** years * seasonal(month) * weights
-    incidents_mean = crimes_mean / 1.08 ** years * INCIDENTS_PER_CRIME_2019 * 0.90 ** years
+    crimes_mean = CRIMES_PER_1000_A_YEAR * force.population / 1000 / 12 * 1.08**years * seasonal(month) * weights
+    incidents_mean = crimes_mean / 1.08**years * INCIDENTS_PER_CRIME_2019 * 0.90**years
     rows = []
     for i, code in enumerate(codes):
         crimes = int(g.poisson(crimes_mean[i]))
@@ -56,7 +70,8 @@ def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: floa
     return len(rows)
 
 
-def _row(g: np.random.Generator, month: dt.date, force: Force, csp: str, strand: str, incidents: int,
-         crimes: int) -> list:
+def _row(
+    g: np.random.Generator, month: dt.date, force: Force, csp: str, strand: str, incidents: int, crimes: int
+) -> list:
     outcomes = [int(g.poisson(crimes * rate)) for rate in OUTCOME_RATES.values()]
     return [month.isoformat(), force.area_code, csp, strand, incidents, crimes, *outcomes]

@@ -23,16 +23,30 @@ import numpy as np
 from warehouse.samples import Force, next_month, rng
 
 FEED = "specials"
-COLUMNS = ["month", "area_code", "special_id", "special_rank", "joined_on", "left_on",
-           "operational_hours", "training_hours", "admin_hours"]
+COLUMNS = [
+    "month",
+    "area_code",
+    "special_id",
+    "special_rank",
+    "joined_on",
+    "left_on",
+    "operational_hours",
+    "training_hours",
+    "admin_hours",
+]
 ROSTER_START = dt.date(2015, 1, 1)
 ROSTER_MONTHS = 12 * 21  # to December 2035
 MONTHLY_TURNOVER = 0.02
 OPERATIONAL_HOURS_EACH = 20.0
 # Extra joiners a month (share of the starting headcount) from a month on, by force.
 RECRUITMENT_DRIVE = {"E23000029": (dt.date(2023, 4, 1), 0.01)}
-RANKS = ["special constable", "special sergeant", "special inspector", "special chief inspector",
-         "special superintendent"]
+RANKS = [
+    "special constable",
+    "special sergeant",
+    "special inspector",
+    "special chief inspector",
+    "special superintendent",
+]
 RANK_SHARES = [0.85, 0.09, 0.04, 0.015, 0.005]
 
 
@@ -84,9 +98,19 @@ def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: floa
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(COLUMNS)
         for j, i in enumerate(idx):
-            w.writerow([month.isoformat(), force.area_code, r["special_id"][i], r["rank"][i],
-                        str(r["joined_on"][i]), str(r["left_on"][i]) if left_known[j] else "",
-                        _quarter_hours(operational[j]), _quarter_hours(training[j]), _quarter_hours(admin[j])])
+            w.writerow(
+                [
+                    month.isoformat(),
+                    force.area_code,
+                    r["special_id"][i],
+                    r["rank"][i],
+                    str(r["joined_on"][i]),
+                    str(r["left_on"][i]) if left_known[j] else "",
+                    _quarter_hours(operational[j]),
+                    _quarter_hours(training[j]),
+                    _quarter_hours(admin[j]),
+                ]
+            )
     return n
 
 

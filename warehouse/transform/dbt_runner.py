@@ -29,8 +29,10 @@ class DbtSummary:
     results: list[dict]
 
     def __str__(self) -> str:
-        return (f"dbt {self.command}: {self.passed} ok, {self.warned} warn, {self.failed} failed, "
-                f"{self.skipped} skipped in {self.seconds:.1f}s")
+        return (
+            f"dbt {self.command}: {self.passed} ok, {self.warned} warn, {self.failed} failed, "
+            f"{self.skipped} skipped in {self.seconds:.1f}s"
+        )
 
 
 def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
@@ -44,8 +46,18 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     os.environ["PCP_DUCKDB_MEMORY_LIMIT"] = limits["memory_limit"]
     os.environ["PCP_DUCKDB_TEMP_DIR"] = limits["temp_directory"]
     os.environ["PCP_DUCKDB_STORAGE_VERSION"] = limits["storage_compatibility_version"]
-    full = [*args, "--project-dir", str(p.dbt_project), "--profiles-dir", str(p.dbt_project),
-            "--target-path", str(p.dbt_target), "--log-path", str(p.dbt_logs), "--quiet"]
+    full = [
+        *args,
+        "--project-dir",
+        str(p.dbt_project),
+        "--profiles-dir",
+        str(p.dbt_project),
+        "--target-path",
+        str(p.dbt_target),
+        "--log-path",
+        str(p.dbt_logs),
+        "--quiet",
+    ]
     private_files.private_dir(p.dbt_logs)
     try:
         res = dbtRunner(callbacks=[_fault_hook]).invoke(full)
@@ -56,8 +68,15 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
     if res.result is not None and hasattr(res.result, "results"):
         for r in res.result.results:
             status = str(r.status).lower()
-            rows.append({"node": r.node.unique_id, "status": status, "message": r.message,
-                         "failures": getattr(r, "failures", None), "seconds": r.execution_time})
+            rows.append(
+                {
+                    "node": r.node.unique_id,
+                    "status": status,
+                    "message": r.message,
+                    "failures": getattr(r, "failures", None),
+                    "seconds": r.execution_time,
+                }
+            )
             secs += r.execution_time or 0
             if status in ("error", "fail", "runtime error"):
                 failed += 1
@@ -69,8 +88,11 @@ def run_dbt(args: list[str], database: Path | None = None) -> DbtSummary:
                 passed += 1
     summary = DbtSummary(args[0], passed, failed, warned, skipped, secs, rows)
     if not res.success:
-        bad = [f"  {r['node']}: {r['status']}: {r['message']}" for r in rows if r["status"] in
-               ("error", "fail", "runtime error")]
+        bad = [
+            f"  {r['node']}: {r['status']}: {r['message']}"
+            for r in rows
+            if r["status"] in ("error", "fail", "runtime error")
+        ]
         detail = "\n".join(bad) if bad else f"  {res.exception}"
         raise DbtError(f"dbt {' '.join(args)} failed:\n{safe_messages.scrub(detail)}")
     return summary

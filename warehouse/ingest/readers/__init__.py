@@ -22,6 +22,7 @@ def register(name: str) -> Callable[[Reader], Reader]:
     def deco(fn: Reader) -> Reader:
         READERS[name] = fn
         return fn
+
     return deco
 
 

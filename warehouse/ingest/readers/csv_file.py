@@ -29,12 +29,16 @@ def check_header(path: Path, found: list[str], contract: Contract, expected: lis
     if len(found) == 1:
         for name, d in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
             if d in found[0]:
-                raise ContractError(f"{path.name}: header (row 0) is one column {said[0][:80]!r}: the file looks "
-                                    f"{name}-delimited; expected comma-separated columns {', '.join(expected)}")
+                raise ContractError(
+                    f"{path.name}: header (row 0) is one column {said[0][:80]!r}: the file looks "
+                    f"{name}-delimited; expected comma-separated columns {', '.join(expected)}"
+                )
     title = _header_further_down(path, expected)
     if title:
-        raise ContractError(f"{path.name}: header (row 0) is {said[:4]}...: {title}; expected the first line to be "
-                            f"the column names {', '.join(expected)} (remove title or merged-header rows)")
+        raise ContractError(
+            f"{path.name}: header (row 0) is {said[:4]}...: {title}; expected the first line to be "
+            f"the column names {', '.join(expected)} (remove title or merged-header rows)"
+        )
     missing = [c for c in expected if c not in found]
     extra = [s for c, s in zip(found, said) if c not in expected]
     parts = []
@@ -58,9 +62,11 @@ class Batch:
     ``check(path, contract)`` makes the reader's cheap per-file checks and raises what the reader would;
     ``scan(con, paths, contract)`` is a context manager giving one relation over all the files with the
     contract's columns as the reader gives them, plus ``_file_index`` and ``_scan_row`` (see scan_many)."""
+
     check: Callable[[Path, Contract], None]
-    scan: Callable[[duckdb.DuckDBPyConnection, list[Path], Contract],
-                   contextlib.AbstractContextManager[duckdb.DuckDBPyRelation]]
+    scan: Callable[
+        [duckdb.DuckDBPyConnection, list[Path], Contract], contextlib.AbstractContextManager[duckdb.DuckDBPyRelation]
+    ]
 
 
 @register("csv")
@@ -82,13 +88,17 @@ def _check_gzip(path: Path, contract: Contract) -> None:
             while fh.read(1 << 20):
                 pass
     except (EOFError, OSError, zlib.error) as e:
-        raise ContractError(f"{path.name}: truncated or corrupt gzip file ({e}); expected a complete .csv.gz "
-                            f"for {contract.table}. Nothing was loaded: fetch the file again") from None
+        raise ContractError(
+            f"{path.name}: truncated or corrupt gzip file ({e}); expected a complete .csv.gz "
+            f"for {contract.table}. Nothing was loaded: fetch the file again"
+        ) from None
 
 
 # DuckDB's reading of a file's data rows: one way for one file (read_text) and for many (scan_many).
-SCAN = ("read_csv(?, header=false, skip=1, delim=',', quote='\"', escape='\"', auto_detect=false, columns=?, "
-        "null_padding=false, strict_mode=true, compression='auto')")
+SCAN = (
+    "read_csv(?, header=false, skip=1, delim=',', quote='\"', escape='\"', auto_detect=false, columns=?, "
+    "null_padding=false, strict_mode=true, compression='auto')"
+)
 
 
 def check_text(path: Path, contract: Contract) -> list[str]:
@@ -116,11 +126,15 @@ def check_text(path: Path, contract: Contract) -> list[str]:
     return _header(path)
 
 
-def read_text(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
+def read_text(
+    con: duckdb.DuckDBPyConnection, path: Path, contract: Contract
+) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
     """Every field as text in columns c0, c1, ... (data rows only, empty field = NULL), and the header."""
     header = check_text(path, contract)
     try:
-        rel = con.sql(f"select * from {SCAN}", params=[str(path), {f"c{i}": "VARCHAR" for i in range(max(1, len(header)))}])
+        rel = con.sql(
+            f"select * from {SCAN}", params=[str(path), {f"c{i}": "VARCHAR" for i in range(max(1, len(header)))}]
+        )
     except duckdb.Error as e:
         raise ContractError(safe_messages.read_error(e, path, contract)) from None
     return rel, header
@@ -132,8 +146,9 @@ def check_file(path: Path, contract: Contract) -> None:
 
 
 @contextlib.contextmanager
-def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
-              contract: Contract) -> Iterator[duckdb.DuckDBPyRelation]:
+def scan_many(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], contract: Contract
+) -> Iterator[duckdb.DuckDBPyRelation]:
     """All files in one scan, for files that passed check_file (so their header is the contract's):
     the contract's columns as text, ``_file_index`` (position in ``paths``), ``_group_first`` and
     ``_scan_row``, from which the loader derives each file's ``_row_number``.
@@ -150,8 +165,10 @@ def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
     types = {f"c{i}": "VARCHAR" for i in range(len(contract.column_names))}
     branches, params = [], []
     for lo, hi in zip(bounds, bounds[1:]):
-        branches.append(f"(select {cols}, file_index + {lo} as _file_index, {lo} as _group_first, "
-                        f"row_number() over () as _scan_row from {SCAN})")
+        branches.append(
+            f"(select {cols}, file_index + {lo} as _file_index, {lo} as _group_first, "
+            f"row_number() over () as _scan_row from {SCAN})"
+        )
         params += [[str(p) for p in paths[lo:hi]], types]
     yield con.sql(" union all ".join(branches), params=params)
 

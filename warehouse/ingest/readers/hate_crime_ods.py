@@ -62,8 +62,10 @@ def read_table_2(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract)
     except Exception as e:  # noqa: BLE001 - odfpy/zipfile raise many kinds for a broken file
         raise ContractError(f"{path.name}: not a readable ODS spreadsheet ({type(e).__name__}: {e})") from None
     if SHEET not in sheets:
-        raise ContractError(f"{path.name}: no sheet {SHEET!r} (found {', '.join(sheets)}); expected the "
-                            f"Home Office hate crime bulletin tables")
+        raise ContractError(
+            f"{path.name}: no sheet {SHEET!r} (found {', '.join(sheets)}); expected the "
+            f"Home Office hate crime bulletin tables"
+        )
     grid = sheets[SHEET]
     title = _text(grid.iat[0, 0]) if grid.size else ""
     if not title.startswith(TITLE):
@@ -80,8 +82,10 @@ def read_table_2(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract)
             continue
         m = YEAR.match(label)
         if not m or int(m.group(2)) != (int(m.group(1)) + 1) % 100:
-            raise ContractError(f"{where}: header cell {_cell(h, c)} is {label!r}, expected a financial year "
-                                f"like '2018/19' (a footnote digit after it is allowed, e.g. '2017/183')")
+            raise ContractError(
+                f"{where}: header cell {_cell(h, c)} is {label!r}, expected a financial year "
+                f"like '2018/19' (a footnote digit after it is allowed, e.g. '2017/183')"
+            )
         years[c] = f"{m.group(1)}/{m.group(2)}"
 
     rows_at: dict[str, int] = {}
@@ -93,8 +97,10 @@ def read_table_2(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract)
             rows_at[label] = r
     missing = [k for k in LINES if k not in rows_at]
     if missing:
-        raise ContractError(f"{where}: row label(s) {missing} not found in column A under the header "
-                            f"(row {h + 1}); expected {list(LINES)}")
+        raise ContractError(
+            f"{where}: row label(s) {missing} not found in column A under the header "
+            f"(row {h + 1}); expected {list(LINES)}"
+        )
 
     out = []
     for label, r in rows_at.items():
@@ -106,9 +112,18 @@ def read_table_2(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract)
             elif isinstance(v, (int, float)) and float(v).is_integer() and v >= 0:
                 count = int(v)
             else:
-                raise ContractError(f"{where}: cell {_cell(r, c)} ({label}, {year}) is {text!r}, "
-                                    f"expected a whole number of crimes or a blank cell")
-            out.append({"financial_year": year, "measure": LINES[label], "row_label": label,
-                        "crimes": count, "_row_number": r + 1})
+                raise ContractError(
+                    f"{where}: cell {_cell(r, c)} ({label}, {year}) is {text!r}, "
+                    f"expected a whole number of crimes or a blank cell"
+                )
+            out.append(
+                {
+                    "financial_year": year,
+                    "measure": LINES[label],
+                    "row_label": label,
+                    "crimes": count,
+                    "_row_number": r + 1,
+                }
+            )
     df = pd.DataFrame(out).astype({"crimes": "Int64"})
     return con.from_df(df)

@@ -39,13 +39,41 @@ SHEET_KINDS = (
     (re.compile(r"^Table \d+: Special constables\d* by police force area"), "special_constable"),
 )
 UNITS = {"Full-time equivalents": "fte", "Headcount": "headcount"}
-REGIONS = {"North East", "North West", "Yorkshire and the Humber", "East Midlands", "West Midlands",
-           "Eastern", "London", "South East", "South West", "Wales"}
+REGIONS = {
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "West Midlands",
+    "Eastern",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
+}
 NOT_FORCES = {"Central Service Secondments", "British Transport Police", "Total"}
 TOTAL_43 = "Total 43 forces"
 NOT_AVAILABLE = ".."  # the Home Office's "not available" (Norfolk PCSOs in the sep19 tables): a NULL value
-MONTHS = {m: i for i, m in enumerate(["January", "February", "March", "April", "May", "June", "July",
-                                      "August", "September", "October", "November", "December"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        1,
+    )
+}
 TEXT_DATE = re.compile(r"^(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})[\d,]*$")  # trailing footnote digits
 FOOTNOTE = re.compile(r"(?<=[A-Za-z)])\d+(,\d+)*$")  # "Wiltshire1", "Derbyshire1,2"
 
@@ -89,16 +117,22 @@ def _kind(grid) -> tuple[str, str] | None:
 
 def _read_sheet(path: Path, sheet: str, grid, worker: str, measure: str, codes: dict[str, str]) -> list[dict]:
     where = f"{path.name}, sheet {sheet}"
-    header = next((r for r in range(min(12, len(grid)))
-                   if sum(_snapshot(grid.iat[r, c]) is not None for c in range(1, grid.shape[1])) >= 2), None)
+    header = next(
+        (
+            r
+            for r in range(min(12, len(grid)))
+            if sum(_snapshot(grid.iat[r, c]) is not None for c in range(1, grid.shape[1])) >= 2
+        ),
+        None,
+    )
     if header is None:
-        raise ContractError(f"{where}: no header row of snapshot dates (e.g. 30 September 2019) in the first "
-                            f"12 rows")
+        raise ContractError(f"{where}: no header row of snapshot dates (e.g. 30 September 2019) in the first 12 rows")
     dates = {c: d for c in range(1, grid.shape[1]) if (d := _snapshot(grid.iat[header, c])) is not None}
     bad = [d for d in dates.values() if (d.month, d.day) not in ((3, 31), (9, 30))]
     if bad:
-        raise ContractError(f"{where}: header row {header + 1} has snapshot date {bad[0]}, expected 31 March "
-                            f"or 30 September")
+        raise ContractError(
+            f"{where}: header row {header + 1} has snapshot date {bad[0]}, expected 31 March or 30 September"
+        )
 
     out, seen_regions, seen = [], set(), {}
     for r in range(header + 1, len(grid)):
@@ -120,7 +154,8 @@ def _read_sheet(path: Path, sheet: str, grid, worker: str, measure: str, codes: 
             raise ContractError(
                 f"{where}: row {r + 1}: {_text(grid.iat[r, 0])!r} in column A is not a known police force "
                 f"(expected a name in seeds/reference/force_aliases.csv, an English region, {TOTAL_43!r}, or one of "
-                f"{sorted(NOT_FORCES)})")
+                f"{sorted(NOT_FORCES)})"
+            )
         if code in seen:
             raise ContractError(f"{where}: row {r + 1}: {label!r} appears twice (first at row {seen[code]})")
         seen[code] = r + 1
@@ -129,17 +164,31 @@ def _read_sheet(path: Path, sheet: str, grid, worker: str, measure: str, codes: 
             if _text(v) == NOT_AVAILABLE:
                 v = None
             elif isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v < 0:
-                raise ContractError(f"{where}: cell {_cell(r, c)} ({label}, {snapshot}) is {_text(v)!r}, "
-                                    f"expected a number of {measure} or '{NOT_AVAILABLE}' (not available)")
-            out.append({"snapshot_date": snapshot, "force_name": label, "area_code": code,
-                        "worker_type": worker, "measure": measure, "value": None if v is None else float(v),
-                        "is_total_row": is_total, "sheet": sheet, "_row_number": r + 1})
+                raise ContractError(
+                    f"{where}: cell {_cell(r, c)} ({label}, {snapshot}) is {_text(v)!r}, "
+                    f"expected a number of {measure} or '{NOT_AVAILABLE}' (not available)"
+                )
+            out.append(
+                {
+                    "snapshot_date": snapshot,
+                    "force_name": label,
+                    "area_code": code,
+                    "worker_type": worker,
+                    "measure": measure,
+                    "value": None if v is None else float(v),
+                    "is_total_row": is_total,
+                    "sheet": sheet,
+                    "_row_number": r + 1,
+                }
+            )
     forces = [c for c in seen if c != ENGLAND_AND_WALES]
     if len(forces) != 43 or ENGLAND_AND_WALES not in seen:
         missing = sorted(set(codes.values()) - set(forces))
-        raise ContractError(f"{where}: expected 43 forces and a {TOTAL_43!r} row, found {len(forces)} forces"
-                            f"{' (missing ' + ', '.join(missing) + ')' if missing else ''} and "
-                            f"{'a' if ENGLAND_AND_WALES in seen else 'no'} total row")
+        raise ContractError(
+            f"{where}: expected 43 forces and a {TOTAL_43!r} row, found {len(forces)} forces"
+            f"{' (missing ' + ', '.join(missing) + ')' if missing else ''} and "
+            f"{'a' if ENGLAND_AND_WALES in seen else 'no'} total row"
+        )
     return out
 
 
@@ -159,8 +208,9 @@ def read_workforce_tables(con: duckdb.DuckDBPyConnection, path: Path, contract: 
         if kind is None:
             continue
         if kind[1] is None:
-            raise ContractError(f"{path.name}, sheet {name}: no unit note ('Full-time equivalents' or "
-                                f"'Headcount') in the first 6 rows")
+            raise ContractError(
+                f"{path.name}, sheet {name}: no unit note ('Full-time equivalents' or 'Headcount') in the first 6 rows"
+            )
         if kind in kinds:
             raise ContractError(f"{path.name}: sheets {kinds[kind]} and {name} both hold {kind[0]} {kind[1]}")
         kinds[kind] = name
@@ -168,8 +218,10 @@ def read_workforce_tables(con: duckdb.DuckDBPyConnection, path: Path, contract: 
     needed = [("officer", "fte"), ("pcso", "fte"), ("special_constable", "headcount")]
     missing = [f"{w} {m}" for w, m in needed if (w, m) not in kinds]
     if missing:
-        raise ContractError(f"{path.name}: no sheet of {', '.join(missing)} (sheets: {', '.join(sheets)}); "
-                            f"expected the Home Office September workforce tables, titled e.g. "
-                            f"'Table 1: Police officers by police force area ...'")
+        raise ContractError(
+            f"{path.name}: no sheet of {', '.join(missing)} (sheets: {', '.join(sheets)}); "
+            f"expected the Home Office September workforce tables, titled e.g. "
+            f"'Table 1: Police officers by police force area ...'"
+        )
     # _row_number is the row in its sheet (sheet is a column), as a reader of the spreadsheet sees it.
     return con.from_df(pd.DataFrame(rows))

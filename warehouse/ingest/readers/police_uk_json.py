@@ -17,8 +17,17 @@ from warehouse.core.contracts import Contract
 from warehouse.core.errors import ContractError
 from warehouse.ingest.readers import register
 
-REQUIRED = ("category", "location_type", "location", "context", "outcome_status", "persistent_id", "id",
-            "location_subtype", "month")
+REQUIRED = (
+    "category",
+    "location_type",
+    "location",
+    "context",
+    "outcome_status",
+    "persistent_id",
+    "id",
+    "location_subtype",
+    "month",
+)
 
 
 def _flat(rec: dict) -> dict:
@@ -26,12 +35,19 @@ def _flat(rec: dict) -> dict:
     street = loc.get("street") or {}
     outcome = rec["outcome_status"] or {}
     return {
-        "id": rec["id"], "persistent_id": rec["persistent_id"] or None, "month": rec["month"],
-        "category": rec["category"], "location_type": rec["location_type"],
-        "location_subtype": rec["location_subtype"] or None, "context": rec["context"] or None,
-        "latitude": loc.get("latitude"), "longitude": loc.get("longitude"),
-        "street_id": street.get("id"), "street_name": street.get("name"),
-        "outcome_category": outcome.get("category"), "outcome_month": outcome.get("date"),
+        "id": rec["id"],
+        "persistent_id": rec["persistent_id"] or None,
+        "month": rec["month"],
+        "category": rec["category"],
+        "location_type": rec["location_type"],
+        "location_subtype": rec["location_subtype"] or None,
+        "context": rec["context"] or None,
+        "latitude": loc.get("latitude"),
+        "longitude": loc.get("longitude"),
+        "street_id": street.get("id"),
+        "street_name": street.get("name"),
+        "outcome_category": outcome.get("category"),
+        "outcome_month": outcome.get("date"),
     }
 
 
@@ -44,19 +60,25 @@ def read_api_json(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract
     except UnicodeDecodeError as e:
         raise ContractError(f"{path.name}: byte offset {e.start} is not UTF-8 (expected a JSON API answer)") from None
     except json.JSONDecodeError as e:
-        raise ContractError(f"{path.name}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg} "
-                            f"(expected the JSON array the police.uk API returns)") from None
+        raise ContractError(
+            f"{path.name}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg} "
+            f"(expected the JSON array the police.uk API returns)"
+        ) from None
     if not isinstance(doc, list):
-        raise ContractError(f"{path.name}: the JSON is a {type(doc).__name__}, expected an array of crimes "
-                            f"(an API error answers with an object)")
+        raise ContractError(
+            f"{path.name}: the JSON is a {type(doc).__name__}, expected an array of crimes "
+            f"(an API error answers with an object)"
+        )
     rows = []
     for i, rec in enumerate(doc, start=1):
         if not isinstance(rec, dict):
             raise ContractError(f"{path.name}: record {i} is {json.dumps(rec)[:60]}, expected an object")
         missing = [k for k in REQUIRED if k not in rec]
         if missing:
-            raise ContractError(f"{path.name}: record {i} (row {i}) has no key(s) {missing}; "
-                                f"expected every crime to have {list(REQUIRED)}")
+            raise ContractError(
+                f"{path.name}: record {i} (row {i}) has no key(s) {missing}; "
+                f"expected every crime to have {list(REQUIRED)}"
+            )
         rows.append({k: (None if v is None else str(v)) for k, v in _flat(rec).items()} | {"_row_number": i})
     df = pd.DataFrame(rows, columns=contract.column_names + ["_row_number"], dtype=object)
     if set(_flat(doc[0]) if doc else contract.column_names) != set(contract.column_names):

@@ -28,13 +28,12 @@ def _install_key(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         secret = hashlib.sha256(secret).digest()
     k = secret.ljust(64, b"\0")
     con.execute(f"create or replace temp table {KEY_TABLE} (ipad blob, opad blob)")
-    con.execute(f"insert into {KEY_TABLE} values (?, ?)",
-                [bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)])
+    con.execute(f"insert into {KEY_TABLE} values (?, ?)", [bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)])
 
 
 def _hmac_sql(col: str) -> str:
     inner = f'unhex(sha256((select ipad from {KEY_TABLE}) || encode("{col}"::varchar)))'
-    return f'sha256((select opad from {KEY_TABLE}) || {inner})'
+    return f"sha256((select opad from {KEY_TABLE}) || {inner})"
 
 
 def _hidden(contract: Contract) -> set[str]:
@@ -66,8 +65,9 @@ def check_file(path: Path, contract: Contract) -> None:
 
 
 @contextlib.contextmanager
-def scan_many(con: duckdb.DuckDBPyConnection, paths: list[Path],
-              contract: Contract) -> Iterator[duckdb.DuckDBPyRelation]:
+def scan_many(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], contract: Contract
+) -> Iterator[duckdb.DuckDBPyRelation]:
     """csv_file.scan_many with the ids hashed inside the same scan (nothing materialised: the loader's
     single insert streams); the key table lives only while the relation is used."""
     hide = _hidden(contract)

@@ -45,8 +45,8 @@ def read_published_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Con
             v = f"case when {v} in ({quoted}) then null else {v} end"
         if c.meta.get("thousands_separator"):
             bad = numbered.query(
-                "t", f"select _row_number, {v} from t where not regexp_full_match({v}, '{WHOLE_NUMBER}') "
-                "order by 1 limit 5"
+                "t",
+                f"select _row_number, {v} from t where not regexp_full_match({v}, '{WHOLE_NUMBER}') order by 1 limit 5",
             ).fetchall()
             if bad:
                 samples = "; ".join(f"row {r}: {x!r}" for r, x in bad)
