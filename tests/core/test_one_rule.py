@@ -8,7 +8,9 @@ words (seeds/reference/status_rules.csv).
 from __future__ import annotations
 
 import csv
+import inspect
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -89,8 +91,9 @@ def test_only_publish_says_which_publication_is_the_latest():
         re.I,
     )
     offenders = []
-    for p in [*_python_files(), *(PROJECT / "tests").glob("*.py"), *(PROJECT / "dbt_project").rglob("*.sql")]:
-        if p.name in ("publish.py", "test_one_rule.py"):
+    home = Path(inspect.getsourcefile(publish)).resolve()  # the module that defines LATEST
+    for p in [*_python_files(), *(PROJECT / "tests").rglob("*.py"), *(PROJECT / "dbt_project").rglob("*.sql")]:
+        if p.resolve() == home or p.name == "test_one_rule.py":
             continue
         offenders += [f"{p.relative_to(PROJECT)}: {m.group(0)}" for m in pattern.finditer(p.read_text())]
     assert offenders == [], offenders
