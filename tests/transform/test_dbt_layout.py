@@ -208,16 +208,16 @@ def _fy(d):
     return d.year if d.month >= 4 else d.year - 1
 
 
-def _rule_population(published):
+def _rule_population(store):
     """(area, date) -> (population, mid-year) by the rule, from the estimates themselves: the ONS LAD
     sums by force area and The Justice Pipeline's mid-2024 force populations (England and Wales = 43)."""
     est = {
         (a, y): p
-        for a, y, p in published.execute(
+        for a, y, p in store.execute(
             "select area_code, mid_year, population from intermediate.int_population__pfa_year"
         ).fetchall()
     }
-    jp = published.execute(
+    jp = store.execute(
         "select area_code, year(population_date), population from staging.stg_justice_pipeline__force_indicators"
     ).fetchall()
     est.update({(a, y): p for a, y, p in jp})
@@ -233,10 +233,10 @@ def _rule_population(published):
     return population
 
 
-def test_figures_per_100k_use_the_population_of_their_financial_year(published):
+def test_figures_per_100k_use_the_population_of_their_financial_year(published, pipeline_store):
     import datetime as dt
 
-    population = _rule_population(published)
+    population = _rule_population(pipeline_store)  # the estimates: intermediate/staging, in the working file
     # every rate in metric_values is divided by the rule's population
     rows = published.execute(
         "select metric_id, area_code, period_end, denominator from marts.metric_values where unit = 'per 100k'"
