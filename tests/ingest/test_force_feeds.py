@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import file_digest, run_pcp
+from conftest import PROJECT, file_digest, run_pcp
 from warehouse import samples
 from warehouse.ingest import pseudonymise
 from warehouse.samples import FEEDS, write_feed
@@ -137,6 +137,16 @@ def expected_metrics(var: Path) -> pd.DataFrame:
             d.loc["all", "outcome_charge_summons"],
             d.loc["all", "crimes"],
         )
+    # the Home Office 999 answer-times shape, SAMPLE file (bundled): forces outside England and Wales left out
+    ho = pd.read_csv(PROJECT / "seeds/sources/contact/SAMPLE_home_office_999_answer_times_2024.csv", thousands=",")
+    codes = dict(pd.read_csv(PROJECT / "seeds/reference/forces.csv")[["area_name", "area_code"]].values)
+    for r in ho[ho.Force.isin(codes)].itertuples(index=False):
+        month = pd.Period(r.Month, "M").to_timestamp(how="end").normalize()
+        k, total = (codes[r.Force], month), r[2]
+        add("calls_999_ho_received_sample", k, total)
+        add("calls_999_ho_mean_answer_seconds_sample", k, r[3])
+        for metric, n in (("under_10s", r[4]), ("10_to_60s", r[6]), ("60s_or_more", r[8])):
+            add(f"calls_999_ho_{metric}_pct_sample", k, 100 * n / total, n, total)
     out = pd.DataFrame(rows, columns=["metric_id", "area_code", "period_end", "expected", "exp_num", "exp_den"])
     return out
 
@@ -167,7 +177,9 @@ def test_every_sample_metric_matches_an_independent_pandas_computation(built_var
     m = _compare(built_var)
     assert set(m.area_code) == {TV, LEICS}
     assert m.period_end.nunique() == len(samples.months(samples.DEFAULT_START, samples.default_end()))
-    assert m.metric_id.nunique() == 34  # contact 15, specials 5, domestic abuse 6, hate crime 8
+    assert (
+        m.metric_id.nunique() == 39
+    )  # contact 15 + 5 in the Home Office 999 shape, specials 5, domestic abuse 6, hate crime 8
     # calibration visible in the marts: Thames Valley's Specials (about 279 in March 2022) well below
     # the five-year target of 13,000 operational hours (75 FTE) a month
     tv = m[(m.area_code == TV) & (m.metric_id == "specials_hours_fte")]

@@ -148,15 +148,17 @@ def test_no_message_alert_or_status_repeats_a_raw_row(copy_of_built, tmp_path):
                     ["%_calls_E23000029_2026-10.csv"],
                 ).fetchall()
             )
+            # the analysts' file holds meta.quarantine without the refused cell's text (split storage)
+            value = "value" if label.startswith("build/") else "null as value"
             quarantined = con.execute(
-                "select file, row_number, column_name, value, reason from meta.quarantine "
+                f"select file, row_number, column_name, {value}, reason from meta.quarantine "
                 "where file like ? order by all",
                 ["%_calls_E23000029_2026-10.csv"],
             ).fetchall()
         texts[f"{label} meta.loads.message"] = "\n".join(f"{k}: {v}" for k, v in messages.items())
         texts[f"{label} meta.quarantine"] = "\n".join(map(str, quarantined))
         assert [q[:4] for q in quarantined if q[0].startswith(("count_", "twice_"))] == [
-            (variants[4][0], 5, "answer_target_seconds", "3O0"),
+            (variants[4][0], 5, "answer_target_seconds", "3O0" if label.startswith("build/") else None),
             (variants[5][0], 5, "call_id", None),
             (variants[5][0], 6, "call_id", None),
         ]
