@@ -193,3 +193,17 @@ def test_the_gate_sql_takes_the_exact_instant_when_there_is_one():
         f"select date_diff('second', {received}, {_macro_sql('a', received, exact='_a_utc')}), "
         f"date_diff('second', {_macro_sql('r')}, {_macro_sql('a', _macro_sql('r'))}) from t"
     ).fetchall() == [(3900, 300)]  # exact, and what the digits alone would give
+
+
+def test_one_malformed_offset_in_a_large_file_is_quarantined_and_the_exact_rows_still_load(var_dir, tmp_path):
+    """A file with a finding is loaded row by row (load_file, not the batch insert): exact there too."""
+    calls = [EXACT["2023-10"][0][:3], ("2023-10-29T01:50:00+01:00", "2023-10-29T01:55:00+01:60", "")] + ORDINARY
+    land_file(_file(tmp_path, "2023-10", calls), "force_feeds__calls", dt.date(2023, 11, 7))
+    pipeline.ingest(tables=["force_feeds__calls"])  # 1 of 58 rows: within the 2%
+    with duckdb.connect(str(var_dir / "build" / "working.duckdb"), read_only=True) as con:
+        assert con.execute("select row_number, column_name, value from meta.quarantine").fetchall() == [
+            (2, "answered_at", "2023-10-29T01:55:00+01:60")
+        ]
+        assert con.execute(
+            f"select received_at::varchar, {_exact_wait_sql()} from raw.force_feeds__calls where _row_number = 1"
+        ).fetchall() == [("2023-10-29 01:50:00", 3900)]

@@ -68,14 +68,18 @@ def bad_text_sql(q: str) -> str:
 def wall_clock_sql(q: str) -> str:
     """The London wall-clock TIMESTAMP of text ``q``: an offset's instant in London, else the digits."""
     return (
-        f"(case when regexp_matches({q}, '{_HAS_OFFSET}') then timezone('{ZONE}', try_cast({q} as timestamptz)) "
+        f"(case when regexp_matches({q}, '{_HAS_OFFSET}') then timezone('{ZONE}', {instant_sql(q)}) "
         f"else try_cast({q} as timestamp) end)"
     )
 
 
 def instant_sql(q: str) -> str:
-    """The exact TIMESTAMPTZ of text ``q`` that carries an offset or Z; NULL for a local time."""
-    return f"(case when regexp_matches({q}, '{_HAS_OFFSET}') then try_cast({q} as timestamptz) end)"
+    """The exact TIMESTAMPTZ of text ``q`` that carries an offset or Z; NULL for a local time, and for
+    an offset TIMESTAMP_TEXT refuses (DuckDB would read ``+01:60``; the row is quarantined anyway)."""
+    return (
+        f"(case when regexp_matches({q}, '{_HAS_OFFSET}') and regexp_matches({q}, '{TIMESTAMP_TEXT}') "
+        f"then try_cast({q} as timestamptz) end)"
+    )
 
 
 def to_utc(local: dt.datetime, after: dt.datetime | None = None) -> dt.datetime:
