@@ -23,6 +23,7 @@ from warehouse.core.contracts import Contract
 from warehouse.core.errors import BadDataError, ContractError, QualityError
 from warehouse.core.faults import fault_point
 from warehouse.gate import input_limits, missing_values, quarantine, strict_values
+from warehouse.ingest import local_time
 from warehouse.ingest.readers import reader_for
 
 META_COLUMNS = (
@@ -73,8 +74,38 @@ def sha256_of(path: Path) -> str:
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """The contract's columns, META_COLUMNS, then (zoned contracts) the hidden exact instants
+    ``_<column>_utc`` of times written with an offset (warehouse/ingest/local_time.py); a raw table
+    made before those existed gains them (NULL for its old rows: local times, as they were read)."""
+    hidden = [f'"{n}" TIMESTAMPTZ' for n in local_time.utc_columns(contract)]
     cols = [f'"{c.name}" {c.duckdb_type}' for c in contract.columns] + [f"{n} {t}" for n, t in META_COLUMNS]
-    con.execute(f"create table if not exists raw.{contract.table} ({', '.join(cols)})")
+    con.execute(f"create table if not exists raw.{contract.table} ({', '.join(cols + hidden)})")
+    for h in hidden:
+        con.execute(f"alter table raw.{contract.table} add column if not exists {h}")
+
+
+def _stored_sql(contract: Contract, prefix: str = "") -> tuple[str, str]:
+    """SQL for the contract's columns as raw stores them, and for the hidden columns after the meta
+    ones (each with a leading comma; empty if none). A zoned timestamp is its London wall-clock time
+    and, if written with an offset, its exact instant as well (warehouse/ingest/local_time.py)."""
+    zoned = local_time.zoned(contract)
+    cols, hidden = [], []
+    for c in contract.columns:
+        q = f'{prefix}"{c.name}"'
+        if zoned and c.data_type == "timestamp":
+            cols.append(local_time.wall_clock_sql(f"{q}::varchar"))
+            hidden.append(", " + local_time.instant_sql(f"{q}::varchar"))
+        else:
+            cols.append(f"try_cast({q} as {c.duckdb_type})")
+    return ", ".join(cols), "".join(hidden)
+
+
+def _bad_sql(contract: Contract, c, found_type: str = "VARCHAR") -> tuple[str, str]:
+    """SQL true for a value ``c`` must refuse, and the form expected (strict_values; a zoned
+    contract's timestamps by local_time.TIMESTAMP_TEXT, which also checks any offset)."""
+    if c.data_type == "timestamp" and local_time.zoned(contract) and found_type.upper() == "VARCHAR":
+        return local_time.bad_text_sql(f'"{c.name}"'), local_time.EXPECTED
+    return strict_values.bad_sql(c, found_type), strict_values.expected_form(c)
 
 
 def _cast_failures(
@@ -86,14 +117,14 @@ def _cast_failures(
     rows, messages = [], []
     try:
         for c in contract.columns:
+            refused, form = _bad_sql(contract, c, found_types.get(c.name, "VARCHAR"))
             bad = con.execute(
                 f'select _row_number, "{c.name}"::varchar from _incoming '
-                f'where "{c.name}" is not null and {strict_values.bad_sql(c, found_types.get(c.name, "VARCHAR"))} '
+                f'where "{c.name}" is not null and {refused} '
                 f"order by _row_number"
             ).fetchall()
             if bad:
                 samples = "; ".join(f"row {r}: {safe_messages.value(contract, c.name, v)}" for r, v in bad[:5])
-                form = strict_values.expected_form(c)
                 messages.append(
                     f"{path.name}: column {c.name!r} expects {c.data_type} values ({form}) but "
                     f"{len(bad):,} row(s) are not: {samples}{_hint(v for _, v in bad)}"
@@ -199,12 +230,13 @@ def load_file(
         msg = safe_messages.read_error(e, path, contract)  # never DuckDB's copy of the row
         _record(con, load_id, contract, path, st, sha, vintage, is_sample, 0, "rejected", msg, now)
         raise _rejected(msg, load_id) from None
-    casts = ", ".join(f'try_cast("{c.name}" as {c.duckdb_type})' for c in contract.columns)
+    casts, hidden = _stored_sql(contract)
     con.register("_incoming", rel)
     try:
         con.execute("begin")
         con.execute(
-            f"insert into raw.{contract.table} select {casts}, ?, _row_number::bigint, ?, ?, ?, ?, ? from _incoming",
+            f"insert into raw.{contract.table} select {casts}, ?, _row_number::bigint, ?, ?, ?, ?, ?{hidden} "
+            "from _incoming",
             [load_id, path.name, sha, vintage, is_sample, now],
         )
         fault_point("load:inserted")
@@ -359,7 +391,7 @@ def _findings(con, rel: duckdb.DuckDBPyRelation, contract: Contract) -> dict[int
     checks = []
     for c in contract.columns:
         if c.data_type != "varchar":
-            checks.append(f'count(*) filter ("{c.name}" is not null and {strict_values.bad_sql(c)})')
+            checks.append(f'count(*) filter ("{c.name}" is not null and {_bad_sql(contract, c)[0]})')
         elif c.name not in hidden:  # a pseudonym is 64 hex digits: never formula-like, so not hashed to check
             checks.append(f'count(*) filter (regexp_matches("{c.name}", $formula))')
     con.register("_pcp_incoming", rel)
@@ -410,14 +442,14 @@ def _insert_in_transaction(
     con, contract: Contract, files: list[_File], expected: list[int], per_file: dict, is_sample: bool, now: dt.datetime
 ) -> list[int] | None:
     """Rows per file inserted from ``_pcp_incoming`` and recorded as pending; None if rolled back."""
-    casts = ", ".join(f'try_cast(s."{c.name}" as {c.duckdb_type})' for c in contract.columns)
+    casts, hidden = _stored_sql(contract, "s.")
     stats = list(zip(*[_stat_key(f.path, f.st) for f in files]))
     con.execute("begin")
     try:
         con.execute(
             f"insert into raw.{contract.table} select {casts}, $load_id[i], "
             f"s._scan_row - ($row_offset[i] - $row_offset[s._group_first + 1]), "
-            f"$source_file[i], $sha256[i], $vintage[i], $is_sample, $now "
+            f"$source_file[i], $sha256[i], $vintage[i], $is_sample, $now{hidden} "
             f"from (select *, (_file_index + 1)::bigint as i from _pcp_incoming) s",
             {**per_file, "is_sample": is_sample, "now": now},
         )

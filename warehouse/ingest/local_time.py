@@ -11,6 +11,14 @@ log contract says ``timezone: Europe/London``). Twice a year that is ambiguous:
   clock not yet changed (GMT), the same instant as an hour later in BST; times after it are BST.
   So a call received ``2024-03-31 00:59:58`` and answered ``02:00:04`` waited 6 s, not 3,606 s.
 
+A time written with an offset (``2023-10-29T01:50:00+01:00``, ``2023-10-29T00:55:00Z``) names its
+instant exactly, so no rule is needed: the loader stores its London wall-clock time in the column
+(so the month a call belongs to is the London month, as for local times) and the instant itself in
+a hidden raw column ``_<column>_utc`` (TIMESTAMPTZ, NULL for a local time). The waits (macro
+``london_utc``'s ``exact``) and the gate's order check take that instant when there is one; a file
+may mix both forms. DuckDB alone would keep an offset's digits and drop the offset (``...Z`` read as
+London time), and take ``+25:00``: so the text is checked against ``TIMESTAMP_TEXT`` first.
+
 The rule is written twice, here (Python and the gate's SQL) and in the dbt macro ``london_utc``
 (``dbt_project/macros/local_time.sql``) that staging uses; tests/ingest/test_local_time.py checks that
 both give the same instants on both clock changes.
@@ -23,6 +31,55 @@ from zoneinfo import ZoneInfo
 
 ZONE = "Europe/London"
 LONDON = ZoneInfo(ZONE)
+
+
+# What a timestamp of a zoned contract may be: date and time (``T`` or a space; seconds and a fraction
+# optional), then nothing (London wall-clock time), ``Z`` or an offset +HH:MM / -HH:MM up to 14 h.
+TIMESTAMP_TEXT = (
+    r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?\s*$"
+)
+EXPECTED = (
+    "a date and time YYYY-MM-DD HH:MM:SS in Europe/London local time, or with an offset "
+    "(+01:00, -05:00, up to 14:00) or Z for UTC, e.g. 2023-10-29T01:50:00+01:00"
+)
+_HAS_OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})\s*$"
+
+
+def zoned(contract) -> bool:
+    """Whether the contract's timestamps are wall-clock times in ``timezone`` (or carry an offset)."""
+    return contract.meta.get("timezone") == ZONE
+
+
+def utc_column(col: str) -> str:
+    """The hidden raw column holding a timestamp column's exact instant (NULL for a local time)."""
+    return f"_{col}_utc"
+
+
+def utc_columns(contract) -> list[str]:
+    return [utc_column(c.name) for c in contract.columns if c.data_type == "timestamp"] if zoned(contract) else []
+
+
+def bad_text_sql(q: str) -> str:
+    """SQL true for text of a zoned timestamp column ``q`` (a quoted name) that must be refused."""
+    return f"(not regexp_matches({q}, '{TIMESTAMP_TEXT}') or try_cast({q} as timestamptz) is null)"
+
+
+def wall_clock_sql(q: str) -> str:
+    """The London wall-clock TIMESTAMP of text ``q``: an offset's instant in London, else the digits."""
+    return (
+        f"(case when regexp_matches({q}, '{_HAS_OFFSET}') then timezone('{ZONE}', {instant_sql(q)}) "
+        f"else try_cast({q} as timestamp) end)"
+    )
+
+
+def instant_sql(q: str) -> str:
+    """The exact TIMESTAMPTZ of text ``q`` that carries an offset or Z; NULL for a local time, and for
+    an offset TIMESTAMP_TEXT refuses (DuckDB would read ``+01:60``; the row is quarantined anyway)."""
+    return (
+        f"(case when regexp_matches({q}, '{_HAS_OFFSET}') and regexp_matches({q}, '{TIMESTAMP_TEXT}') "
+        f"then try_cast({q} as timestamptz) end)"
+    )
 
 
 def to_utc(local: dt.datetime, after: dt.datetime | None = None) -> dt.datetime:
@@ -65,18 +122,24 @@ def check_order(con, pending: list[tuple[int, str, str]], contract_of) -> dict[i
     for load_id, table, file in pending:
         contract = contract_of(table)
         cols = event_times(contract.meta)
-        if not cols or contract.meta.get("timezone") != ZONE:
+        if not cols or not zoned(contract):
             continue
         exprs: dict[str, str] = {}
         latest = None
-        for c in cols:
-            exprs[c] = utc_sql(f'"{c}"', latest)
+        for c in cols:  # the exact instant of a time with an offset, else the rule
+            rule = utc_sql(f'"{c}"', latest)
+            exprs[c] = f'coalesce("{utc_column(c)}", {rule})'
             latest = exprs[c] if latest is None else f"coalesce({exprs[c]}, {latest})"
+        # a time sent with an offset is shown as the UTC instant it was read as, a local one as written
+        shown = {
+            c: f"""coalesce(strftime(timezone('UTC', "{utc_column(c)}"), '%Y-%m-%d %H:%M:%SZ'), "{c}"::varchar)"""
+            for c in cols
+        }
         checks = []
         for i, b in enumerate(cols):
             for a in cols[:i]:
                 checks.append(
-                    f"select _row_number, '{a}, {b}' as cols, \"{a}\"::varchar || ' then ' || \"{b}\"::varchar "
+                    f"select _row_number, '{a}, {b}' as cols, {shown[a]} || ' then ' || {shown[b]} "
                     f"from raw.{table} where _load_id = {int(load_id)} and {exprs[a]} > {exprs[b]}"
                 )
         rows = con.execute(" union all ".join(checks) + " order by 1").fetchall()
