@@ -212,12 +212,21 @@ def test_pseudonyms_computed_in_duckdb_equal_python_hmac(tmp_path, monkeypatch):
     from warehouse.ingest.readers.pseudonymised_csv import read_pseudonymised_csv
 
     contract = contracts.get("force_feeds__calls")
-    ids = ["E23000029-202201-101-0000001", "id with é and \\x41 and 'quotes'"]
+    import random
+
+    rnd = random.Random(18)
+    alphabet = "abcXYZ019-_ é£€😀'\\"
+    ids = ["E23000029-202201-101-0000001", "id with é and \\x41 and 'quotes'"] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 140))) for _ in range(500)
+    ]  # lengths either side of SHA-256's 55- and 64-byte block boundaries
     f = tmp_path / "calls_E23000029_2022-01.csv"
     f.write_text(
         ",".join(contract.column_names)
         + "\n"
-        + "".join(f'"{i}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n' for i in ids),
+        + "".join(
+            f'"{i.replace(chr(34), chr(34) * 2)}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n'
+            for i in ids
+        ),
         encoding="utf-8",
     )
     for key in ("a short key", "k" * 100):  # keys over 64 bytes are hashed first (RFC 2104)
