@@ -7,7 +7,9 @@
 * ``floor_figures``: one hand-written DuckDB query straight over the CSV files, no warehouse at all.
 
 The definitions follow ``int_contact__monthly`` / ``int_metrics__contact`` (force feeds): per force
-and calendar month of ``received_at``; waits are of answered calls only (answered_at - received_at);
+and calendar month of ``received_at``; waits are of answered calls only (answered_at - received_at,
+on the instants the Europe/London wall-clock times stand for, as staging reads them: a call answered
+in the repeated autumn hour waited seconds, not minus an hour);
 "within target" counts answered calls whose wait is at most ``answer_target_seconds``, over all
 calls offered on the line; percentages are 0-100; the 90th percentile is linear (``quantile_cont``,
 pandas' default).
@@ -41,11 +43,15 @@ COLUMNS = ["metric_id", "area_code", "period_end", "value"]
 
 def floor_sql(csv_glob: str) -> str:
     """The floor: one query, one pass over the files, the whole headline mart."""
+    from warehouse.ingest.local_time import utc_sql
+
+    received = utc_sql("received_at")
+    answered = utc_sql("answered_at", received)
     return f"""
     with calls as (
         select area_code, line, outcome, answer_target_seconds,
                last_day(received_at)::date as period_end,
-               case when answered_at is not null then date_diff('second', received_at, answered_at) end as wait
+               case when answered_at is not null then date_diff('second', {received}, {answered}) end as wait
         from read_csv('{csv_glob}', header = true, auto_detect = false, columns = {{
             'call_id': 'VARCHAR', 'area_code': 'VARCHAR', 'line': 'VARCHAR', 'received_at': 'TIMESTAMP',
             'answered_at': 'TIMESTAMP', 'ended_at': 'TIMESTAMP', 'outcome': 'VARCHAR',
@@ -105,7 +111,10 @@ def pandas_figures(files: list[Path]):
         ignore_index=True,
     )
     calls["period_end"] = calls["received_at"].dt.to_period("M").dt.to_timestamp(how="end").dt.normalize()
-    calls["wait"] = (calls["answered_at"] - calls["received_at"]).dt.total_seconds()
+    received = _london(calls["received_at"], first=True)
+    answered = _london(calls["answered_at"], first=True)
+    later = _london(calls["answered_at"], first=False)  # the repeated hour's second occurrence
+    calls["wait"] = (answered.where(~(answered < received), later) - received).dt.total_seconds()
     calls["within_target"] = calls["wait"] <= calls["answer_target_seconds"]
     calls["within_10s"] = calls["wait"] <= 10
     keys = ["area_code", "period_end"]
@@ -144,6 +153,18 @@ def pandas_figures(files: list[Path]):
     )
     long["period_end"] = long["period_end"].dt.date
     return long[COLUMNS]
+
+
+def _london(times, first: bool):
+    """Naive Europe/London wall-clock times as UTC instants, read as the warehouse reads them
+    (warehouse/ingest/local_time.py): a time in the repeated autumn hour is its first occurrence
+    (``first``) or its second; one in the skipped spring hour is read on GMT."""
+    import numpy as np
+    import pandas as pd
+
+    return times.dt.tz_localize(
+        "Europe/London", ambiguous=np.full(len(times), first), nonexistent=pd.Timedelta(hours=1)
+    ).dt.tz_convert("UTC")
 
 
 def warehouse_figures(published_db: Path):

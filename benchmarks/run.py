@@ -16,7 +16,7 @@ child process so that wall time and peak memory belong to one path only:
 
 It checks the three give the same figures (benchmarks/headline.py), prints a table, writes
 benchmarks/results.json and results.md, and draws benchmarks/scaling.png.
-Usage: python -m benchmarks.run [--sizes 1M,3M] [--months 24] [--out benchmarks] [--keep DIR]
+Usage: python -m benchmarks.run [--sizes 1M,3M] [--months 24] [--first 2022-03-01] [--out benchmarks] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def generate(scale: float, first: dt.date, months: int, out: Path) -> dict:
     from warehouse import samples
 
     manifest = out / "manifest.json"
-    key = {"scale": scale, "months": months, "first": first.isoformat(), "seed": SEED}
+    key = {"scale": scale, "months": months, "first": first.isoformat(), "seed": SEED, "clock": "Europe/London"}
     if manifest.exists():  # --keep: the same series again reuses its files (the generator is deterministic)
         done = json.loads(manifest.read_text())
         if {k: done.get(k) for k in key} == key and len(list(out.glob("*.csv"))) == done["files"]:
@@ -244,7 +244,13 @@ def warehouse_path(files: list[Path]) -> dict:
 
 
 def bench_size(
-    rows: int, months: int, root: Path, pandas_max: int, increment: bool = True, setup: Path | None = None
+    rows: int,
+    months: int,
+    root: Path,
+    pandas_max: int,
+    increment: bool = True,
+    setup: Path | None = None,
+    first: dt.date = START,
 ) -> dict:
     import pandas as pd
 
@@ -252,7 +258,7 @@ def bench_size(
 
     root.mkdir(parents=True, exist_ok=True)
     data, extra, work = root / "calls", root / "next_month", root / "work"
-    gen = generate(rows / (NATIONAL_ROWS_PER_MONTH * months), START, months, data)
+    gen = generate(rows / (NATIONAL_ROWS_PER_MONTH * months), first, months, data)
     print(
         f"\n== {gen['rows']:,} call rows ({gen['files']} files, {gen['bytes'] / 2**20:,.0f} MiB, "
         f"{months} months, scale {gen['scale']:.4f}); generated in {gen['seconds']:.1f}s",
@@ -314,7 +320,7 @@ def bench_size(
             res["gate"] = GATE[rows] = json.loads((work / "gate.json").read_text())
             print("   " + proc.stdout.strip(), flush=True)
     if increment:
-        nxt = generate(gen["scale"], _add_months(START, months), 1, extra)  # the month after
+        nxt = generate(gen["scale"], _add_months(first, months), 1, extra)  # the month after
         warm(extra)
         r = run_child("increment", extra, work)
         r["rows"] = nxt["rows"]
@@ -484,6 +490,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1M,3M,10M,30M"))
     ap.add_argument("--months", type=int, default=int(os.environ.get("BENCH_MONTHS", "12")))
+    ap.add_argument(
+        "--first",
+        type=dt.date.fromisoformat,
+        default=dt.date.fromisoformat(os.environ.get("BENCH_FIRST", START.isoformat())),
+        help="first month (YYYY-MM-01; default 2021-04-01: 12 months hold both clock changes)",
+    )
     ap.add_argument("--pandas-max", default=os.environ.get("BENCH_PANDAS_MAX", "40M"))
     ap.add_argument("--out", type=Path, default=Path(os.environ.get("BENCH_OUT", HERE)))
     ap.add_argument("--no-increment", action="store_true")
@@ -521,7 +533,9 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         for size in sizes:
-            res = bench_size(size, a.months, root / f"{size}", parse_size(a.pandas_max), not a.no_increment, setup)
+            res = bench_size(
+                size, a.months, root / f"{size}", parse_size(a.pandas_max), not a.no_increment, setup, a.first
+            )
             if "pandas" in res["paths"]:
                 pandas_rate = res["rows"] / res["paths"]["pandas"]["seconds"]
             ratios(res, pandas_rate)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from benchmarks import headline, run
 
 
 def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
+    """Across a clock change too: the warehouse reads the times as Europe/London, so a sample call
+    written at a local time that never existed would be quarantined there and counted by the others."""
     out = tmp_path / "results"
     code = run.main(
         [
@@ -18,6 +21,8 @@ def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
             "20k",
             "--months",
             "2",
+            "--first",  # March 2022 holds the spring clock change (the skipped hour, 27 March 01:00-01:59)
+            "2022-03-01",
             "--no-increment",
             "--no-dag-parse",
             "--out",
@@ -41,6 +46,14 @@ def test_three_paths_agree_on_a_tiny_national_call_log(tmp_path):
         + wh.loc[wh.metric_id == "calls_999_received", "value"].sum()
         == res["rows"]
     )
+    # the files hold calls on the day the clocks went forward, and none at a time that day never had
+    import duckdb
+
+    on_the_day = duckdb.sql(
+        f"select count(*), count(*) filter (where hour(received_at) = 1) from "
+        f"read_csv('{tmp_path / 'work' / '20000' / 'calls' / '*.csv'}') where received_at::date = date '2022-03-27'"
+    ).fetchall()[0]
+    assert on_the_day[0] > 100 and on_the_day[1] == 0
     md = (out / "results.md").read_text()
     assert all(f"| {m} |" in md for m in ("floor", "warehouse", "pandas")) and (out / "scaling.png").stat().st_size
     # the publish is timed on its own and every target is judged, met or not (none unmeasured but +1 month)
@@ -65,6 +78,23 @@ def test_compare_names_a_wrong_figure_and_a_missing_one():
     assert "1 figure(s) differ" in problem and "100.0 vs 101.0" in problem
     (missing,) = headline.compare(a, b.iloc[1:], "missing")
     assert "1 figure(s) missing" in missing
+
+
+def test_pandas_and_the_floor_read_times_across_the_autumn_change_as_the_warehouse_does(tmp_path):
+    """A 101 call received at 01:59:00 BST on 30 October 2022 and answered at 01:01:00 GMT waited 2
+    minutes, not minus 58 (warehouse/ingest/local_time.py); one received at 00:59:58 and answered at
+    01:00:04 (first occurrence) waited 6 s."""
+    header = "call_id,area_code,line,received_at,answered_at,ended_at,outcome,call_back_at,answer_target_seconds\n"
+    rows = [
+        "a,E23000029,101,2022-10-30 01:59:00,2022-10-30 01:01:00,2022-10-30 01:05:00,answered,,300\n",
+        "b,E23000029,101,2022-10-30 00:59:58,2022-10-30 01:00:04,2022-10-30 01:02:00,answered,,300\n",
+    ]
+    f = tmp_path / "calls_E23000029_2022-10.csv"
+    f.write_text(header + "".join(rows))
+    for figures in (headline.floor_figures(tmp_path), headline.pandas_figures([f])):
+        v = figures.set_index("metric_id")["value"]
+        assert v["calls_101_mean_wait_minutes"] == pytest.approx((120 + 6) / 2 / 60)
+        assert v["calls_101_answered_within_target_pct"] == 100.0
 
 
 BREAKS = {  # one corrupted row per case; each must fail in DuckDB exactly as it fails in GE
@@ -182,12 +212,21 @@ def test_pseudonyms_computed_in_duckdb_equal_python_hmac(tmp_path, monkeypatch):
     from warehouse.ingest.readers.pseudonymised_csv import read_pseudonymised_csv
 
     contract = contracts.get("force_feeds__calls")
-    ids = ["E23000029-202201-101-0000001", "id with é and \\x41 and 'quotes'"]
+    import random
+
+    rnd = random.Random(18)
+    alphabet = "abcXYZ019-_ é£€😀'\\"
+    ids = ["E23000029-202201-101-0000001", "id with é and \\x41 and 'quotes'"] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 140))) for _ in range(500)
+    ]  # lengths either side of SHA-256's 55- and 64-byte block boundaries
     f = tmp_path / "calls_E23000029_2022-01.csv"
     f.write_text(
         ",".join(contract.column_names)
         + "\n"
-        + "".join(f'"{i}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n' for i in ids),
+        + "".join(
+            f'"{i.replace(chr(34), chr(34) * 2)}",E23000029,101,2022-01-01 00:00:00,,2022-01-01 00:01:00,abandoned,,300\n'
+            for i in ids
+        ),
         encoding="utf-8",
     )
     for key in ("a short key", "k" * 100):  # keys over 64 bytes are hashed first (RFC 2104)

@@ -129,6 +129,31 @@ def test_calls_calibrated_to_thames_valley_published_figures(tmp_path):
     assert w101.loc["2022-01":"2022-12"].mean() == pytest.approx(7.0, abs=0.4)
 
 
+def test_calls_are_written_on_the_london_clock_across_both_clock_changes(tmp_path):
+    """A force's export never shows a time in the hour the clocks skip (27 March 2022 01:00-01:59), and
+    a call waiting across the autumn change (30 October 2022) is answered in the repeated hour: read
+    as the warehouse reads local times, no call ends before it started and durations are real."""
+    from warehouse.ingest.local_time import to_utc
+
+    files = _write("calls", tmp_path, start="2022-03-01", end="2022-03-31", forces=("Thames Valley", "Kent"), scale=0.2)
+    files += _write(
+        "calls", tmp_path, start="2022-10-01", end="2022-10-31", forces=("Thames Valley", "Kent"), scale=0.2
+    )
+    times = ["received_at", "answered_at", "ended_at", "call_back_at"]
+    d = pd.concat([pd.read_csv(f, parse_dates=times) for f in files], ignore_index=True)
+    for c in times:
+        t = d[c].dropna()
+        assert not ((t.dt.date == dt.date(2022, 3, 27)) & (t.dt.hour == 1)).any(), c
+    assert ((d.received_at.dt.date == dt.date(2022, 3, 27)) & (d.received_at.dt.hour == 2)).sum() > 5
+    autumn = d[(d.received_at.dt.date == dt.date(2022, 10, 30)) | (d.ended_at.dt.date == dt.date(2022, 10, 30))]
+    assert (autumn.ended_at.dt.hour == 1).sum() > (autumn.received_at.dt.hour == 1).sum()  # 01:xx twice
+    for r in d.itertuples():
+        received = to_utc(r.received_at.to_pydatetime())
+        if pd.notna(r.answered_at):
+            assert to_utc(r.answered_at.to_pydatetime(), received) >= received
+        assert to_utc(r.ended_at.to_pydatetime(), received) >= received
+
+
 def test_partnerships_share_the_force_by_population():
     """Current geography: Leicester city (354,000) far above Oadby and Wigston (57,000);
     Buckinghamshire, one unitary since April 2020, shared evenly by its four former districts."""

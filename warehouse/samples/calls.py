@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 from warehouse.samples import Force, next_month, rng
 
 FEED = "calls"
+LONDON = "Europe/London"  # the wall clock a force's telephony export writes (contract timezone)
 COLUMNS = [
     "call_id",
     "area_code",
@@ -177,9 +178,12 @@ def _block(
     hour = g.choice(24, n, p=HOUR_WEIGHTS)
     second = g.integers(0, 3600, n)
     offset = day * 86400 + hour * 3600 + second
-    order = np.argsort(offset, kind="stable")
-    offset, hour = offset[order], hour[order]
-    received = np.datetime64(start, "s") + offset.astype("timedelta64[s]")
+    # Arrivals are drawn on the local clock (hour of day); their instants come from London time
+    # (_local_instants), and in order of instant.
+    instant = _local_instants(np.datetime64(start, "s") + offset.astype("timedelta64[s]"))
+    order = np.argsort(instant, kind="stable")
+    instant, hour = instant[order], hour[order]
+    received = _wall_clock(instant)
     if line == "101":
         busy = 1.0 + 0.3 * (HOUR_WEIGHTS[hour] * 24 - 1)  # longer queues in the busy hours
         wait = g.lognormal(np.log(median_wait_101(month, area_code)), WAIT_SIGMA["101"], n) * busy
@@ -197,20 +201,51 @@ def _block(
     abandoned = ~takes_call_back & ~answered
     handle = np.round(g.lognormal(np.log(360.0 if line == "101" else 240.0), 0.6, n)).astype("int64")
     left_queue = np.where(takes_call_back, CALL_BACK_OFFER_SECONDS + 20, np.where(abandoned, patience, wait))
-    ended = received + (left_queue + np.where(answered, handle, 0)).astype("timedelta64[s]")
+    ended = instant + (left_queue + np.where(answered, handle, 0)).astype("timedelta64[s]")
     call_back_made = takes_call_back & (g.random(n) < 0.92)
     call_back_delay = np.round(g.exponential(5400.0, n)).astype("int64") + 300
+    # Durations are added to instants, then written on the wall clock: a call that waits across the
+    # autumn change is answered in the repeated hour (e.g. received 01:59:52 BST, answered 01:00:03 GMT).
     return {
         "received_at": received,
-        "answered_at": np.where(answered, received + wait.astype("timedelta64[s]"), np.datetime64("NaT")),
+        "answered_at": np.where(answered, _wall_clock(instant + wait.astype("timedelta64[s]")), np.datetime64("NaT")),
         "answered": answered,
-        "ended_at": ended,
+        "ended_at": _wall_clock(ended),
         "outcome": np.where(answered, "answered", np.where(abandoned, "abandoned", "call_back")),
         "call_back_at": np.where(
-            call_back_made, ended + call_back_delay.astype("timedelta64[s]"), np.datetime64("NaT")
+            call_back_made, _wall_clock(ended + call_back_delay.astype("timedelta64[s]")), np.datetime64("NaT")
         ),
         "call_back_made": call_back_made,
     }
+
+
+def _local_instants(clock: np.ndarray) -> np.ndarray:
+    """UTC instants (datetime64[s], naive) of London wall-clock times drawn on a 24-hour clock. A time in
+    the hour the clock skips in spring (which a real export never shows) is the instant an hour later
+    on the clock that was skipped to (01:30 drawn: 02:30 BST), as warehouse/ingest/local_time.py reads
+    it; a time in the repeated autumn hour is its first occurrence (BST), so each local hour of the
+    25-hour day keeps its share of arrivals."""
+    import pandas as pd
+
+    local = pd.DatetimeIndex(clock).tz_localize(
+        LONDON, ambiguous=np.ones(len(clock), dtype=bool), nonexistent=pd.Timedelta(hours=1)
+    )
+    return local.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
+
+
+def _wall_clock(instants: np.ndarray) -> np.ndarray:
+    """London wall-clock times (datetime64[s], no offset: how a force's export writes them) of UTC
+    instants; never a time in the skipped spring hour."""
+    import pandas as pd
+
+    return (
+        pd.DatetimeIndex(instants)
+        .tz_localize("UTC")
+        .tz_convert(LONDON)
+        .tz_localize(None)
+        .to_numpy()
+        .astype("datetime64[s]")
+    )
 
 
 def write_month(path: Path, force: Force, month: dt.date, seed: int, scale: float = 1.0) -> int:
