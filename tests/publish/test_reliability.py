@@ -50,7 +50,7 @@ def _land(var: Path, src: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from warehouse import landing; "
+            "import sys; from pathlib import Path; from warehouse.ingest import landing; "
             "landing.land_file(Path(sys.argv[1]), 'home_office__workforce_open_data')",
             str(src),
         ],
