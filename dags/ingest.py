@@ -31,10 +31,10 @@ def ingest_dag(domain: str, cron: str, why: str):
         def load_and_validate(
             dag_run=None, data_interval_start=None, data_interval_end=None, outlet_events=None
         ) -> dict:
-            from warehouse.orchestrate import tasks as orchestration
+            from warehouse.orchestrate import tasks
 
             backfill = str(getattr(dag_run.run_type, "value", dag_run.run_type)) == "backfill"
-            summary = orchestration.ingest(
+            summary = tasks.ingest(
                 domain,
                 landed_from=data_interval_start if backfill else None,
                 landed_to=data_interval_end if backfill else None,

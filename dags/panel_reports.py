@@ -26,17 +26,17 @@ def panel_reports():
     def papers_due(logical_date=None) -> list[dict]:
         import datetime as dt
 
-        from warehouse.orchestrate import tasks as orchestration
+        from warehouse.orchestrate import tasks
 
-        return orchestration.papers_due((logical_date or dt.datetime.now(dt.UTC)).date())
+        return tasks.papers_due((logical_date or dt.datetime.now(dt.UTC)).date())
 
     @task
     def build_packs(due: list[dict], logical_date=None) -> list[str]:
         import datetime as dt
 
-        from warehouse.orchestrate import tasks as orchestration
+        from warehouse.orchestrate import tasks
 
-        return orchestration.build_reports(due, (logical_date or dt.datetime.now(dt.UTC)).date())
+        return tasks.build_reports(due, (logical_date or dt.datetime.now(dt.UTC)).date())
 
     build_packs(papers_due())
 

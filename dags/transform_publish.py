@@ -28,9 +28,9 @@ RAW_ASSETS = [Asset(name=asset_name(d), uri=asset_uri(d), group="pcp") for d in 
 def transform_publish():
     @task(**WRITER)
     def dbt_build_and_publish(triggering_asset_events=None) -> dict:
-        from warehouse.orchestrate import tasks as orchestration
+        from warehouse.orchestrate import tasks
 
-        return orchestration.transform_and_publish(triggering_asset_events)
+        return tasks.transform_and_publish(triggering_asset_events)
 
     dbt_build_and_publish()
 

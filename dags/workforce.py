@@ -23,16 +23,16 @@ def workforce():
     @task(**WRITER)
     def load_and_validate() -> dict:
         """Load every new Home Office workforce file into raw and run its Great Expectations gate."""
-        from warehouse.orchestrate import tasks as orchestration
+        from warehouse.orchestrate import tasks
 
-        return orchestration.ingest("workforce")
+        return tasks.ingest("workforce")
 
     @task(**WRITER)
     def dbt_build_and_publish() -> dict:
         """dbt build on the working file, then publish it atomically as var/warehouse.duckdb."""
-        from warehouse.orchestrate import tasks as orchestration
+        from warehouse.orchestrate import tasks
 
-        return orchestration.transform_and_publish()
+        return tasks.transform_and_publish()
 
     load_and_validate() >> dbt_build_and_publish()
 

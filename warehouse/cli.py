@@ -122,12 +122,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from warehouse.core.config import paths
     from warehouse.ingest import landing
     from warehouse.orchestrate import held
-    from warehouse.publish import publication as publish
-    from warehouse.publish import withdrawals
+    from warehouse.publish import versions, withdrawals
 
     p = paths()
-    print(f"published: {p.published} (version {publish.published_version()})")
-    print(f"kept versions (oldest first): {', '.join(v.stem for v in publish.versions()) or 'none'}")
+    print(f"published: {p.published} (version {versions.published_version()})")
+    print(f"kept versions (oldest first): {', '.join(v.stem for v in versions.kept_versions()) or 'none'}")
     withdrawn = withdrawals.listed()
     print(f"withdrawn loads ({len(withdrawn)}; `pcp reinstate <load_id>` puts one back):")
     for w in withdrawn:
@@ -321,13 +320,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_docs(args: argparse.Namespace) -> int:
     from warehouse.core.config import paths
     from warehouse.orchestrate import pipeline
-    from warehouse.transform import dbt_runner as transform
+    from warehouse.transform import dbt_runner
 
     p = paths()
     if not p.published.exists():
         raise FileNotFoundError(f"no published warehouse at {p.published}: run `pcp build` first")
     pipeline.ensure_working()
-    out = transform.docs_static(p.docs_html)
+    out = dbt_runner.docs_static(p.docs_html)
     print(f"dbt docs, one self-contained HTML file (open it in a browser, works offline): {out}")
     return 0
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import PROJECT
 from warehouse.core import contracts
-from warehouse.orchestrate import tasks as orchestration
+from warehouse.orchestrate import tasks
 
 STAGING = Path("dbt_project/models/staging")
 
@@ -158,18 +158,18 @@ def test_every_key_in_the_project_contracts_is_one_some_code_reads():
 
 
 def test_domain_registry_is_the_contracts_domains():
-    reg = orchestration.domains()
+    reg = tasks.domains()
     assert set(reg) == {c.domain for c in contracts.all_contracts().values()}
     assert reg["workforce"].cron == "0 6 15 1,7 *"
     assert "home_office__workforce_open_data" in reg["workforce"].tables
 
 
 def test_a_new_contract_file_adds_its_domain_and_ingest_dag_without_code_edits(contracts_copy, tmp_path, monkeypatch):
-    before = set(orchestration.domains())
+    before = set(tasks.domains())
     new = contracts_copy / STAGING / "ambulance/_ambulance__sources.yml"
     new.parent.mkdir(parents=True)
     new.write_text(NEW_SOURCE)
-    reg = orchestration.domains()
+    reg = tasks.domains()
     assert set(reg) == before | {"handovers"}
     assert reg["handovers"].cron == "0 7 12 * *" and reg["handovers"].tables == ("ambulance__handovers",)
 
@@ -217,4 +217,4 @@ def test_the_airflow_doc_lists_exactly_the_registry_domains():
     doc = (PROJECT / "docs/airflow.md").read_text()
     m = re.search(r"\| `ingest_<domain>` \(([^)]*)\)", doc)
     assert m, "docs/airflow.md lost its ingest_<domain> row"
-    assert sorted(d.strip() for d in m.group(1).split(",")) == sorted(orchestration.domains())
+    assert sorted(d.strip() for d in m.group(1).split(",")) == sorted(tasks.domains())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_writer_and_dbt_use_the_configured_memory_limit_and_spill_folder(var_dir, monkeypatch):
     from warehouse.core import db
-    from warehouse.transform import dbt_runner as transform
+    from warehouse.transform import dbt_runner
 
     monkeypatch.setenv("PCP_DUCKDB_MEMORY_LIMIT", "200MB")
     spill = var_dir / "tmp" / "duckdb"
@@ -19,7 +19,7 @@ def test_writer_and_dbt_use_the_configured_memory_limit_and_spill_folder(var_dir
 
     # dbt gets the same limits through profiles.yml (config_options, given once at connect)
     monkeypatch.setenv("PCP_DUCKDB_MEMORY_LIMIT", "300MB")
-    transform.run_dbt(
+    dbt_runner.run_dbt(
         [
             "show",
             "--inline",

@@ -1,7 +1,7 @@
 """One rule, one place (issue 20): each rule has one definition, and nothing else restates it.
 
 Force name -> area code (warehouse/core/reference.py over seeds/reference/force_aliases.csv), the latest
-publication (publish.LATEST), a metric's unit (seeds/reference/metrics.csv) and the status rule in
+publication (versions.LATEST), a metric's unit (seeds/reference/metrics.csv) and the status rule in
 words (seeds/reference/status_rules.csv).
 """
 
@@ -19,7 +19,7 @@ from conftest import PROJECT
 from warehouse import samples
 from warehouse.core import reference
 from warehouse.ingest.readers import home_office_workforce_tables
-from warehouse.publish import publication as publish
+from warehouse.publish import versions
 from warehouse.report import data as report_data
 
 REFERENCE = PROJECT / "seeds/reference"
@@ -91,13 +91,13 @@ def test_only_publish_says_which_publication_is_the_latest():
         re.I,
     )
     offenders = []
-    home = Path(inspect.getsourcefile(publish)).resolve()  # the module that defines LATEST
+    home = Path(inspect.getsourcefile(versions)).resolve()  # the module that defines LATEST
     for p in [*_python_files(), *(PROJECT / "tests").rglob("*.py"), *(PROJECT / "dbt_project").rglob("*.sql")]:
         if p.resolve() == home or p.name == "test_one_rule.py":
             continue
         offenders += [f"{p.relative_to(PROJECT)}: {m.group(0)}" for m in pattern.finditer(p.read_text())]
     assert offenders == [], offenders
-    assert "order by seq desc" in publish.LATEST
+    assert "order by seq desc" in versions.LATEST
 
 
 # ------------------------------------------------------------------ units

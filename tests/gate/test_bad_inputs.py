@@ -30,14 +30,14 @@ def prepared(tmp_path_factory) -> Path:
     """var/ with the bundled workforce file loaded, gated and published (no dbt: not needed here)."""
     from warehouse.core.config import paths
     from warehouse.orchestrate import pipeline
-    from warehouse.publish import publication as publish
+    from warehouse.publish import publication
 
     var = tmp_path_factory.mktemp("prepared") / "var"
     old = os.environ.get("PCP_VAR_DIR")
     os.environ["PCP_VAR_DIR"] = str(var)
     try:
         pipeline.ingest(tables=[corpus.TABLE])
-        publish.publish_file(paths().working, "00000000T000000000000Z")
+        publication.publish_file(paths().working, "00000000T000000000000Z")
     finally:
         if old is None:
             os.environ.pop("PCP_VAR_DIR")

@@ -390,15 +390,14 @@ def test_an_apostrophe_in_the_runtime_folder_is_data(tmp_path, monkeypatch, caps
     its path; now the path is a quoted literal (ATTACH takes no parameters) or a bound parameter."""
     from warehouse.core import db
     from warehouse.core.config import paths
-    from warehouse.publish import audit
-    from warehouse.publish import publication as publish
+    from warehouse.publish import audit, publication
 
     var = tmp_path / "o'brien's var"
     monkeypatch.setenv("PCP_VAR_DIR", str(var))
     f = _sample("domestic_abuse", tmp_path / "da")
     _land(var, DA, f)
     assert _ingest(DA)[0].status == "loaded"
-    publish.publish_file(paths().working, "00000000T000000000000Z")
+    publication.publish_file(paths().working, "00000000T000000000000Z")
     with db.writer() as con:
         assert audit.movements(con, paths().published) == (0, [])
     _land(var, DA, f, name="again.csv")

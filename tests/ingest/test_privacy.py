@@ -281,8 +281,7 @@ def test_airflow_failure_and_alerts_carry_no_raw_row(var_dir, tmp_path):
     from airflow.sdk.exceptions import AirflowFailException
 
     from warehouse.core.errors import BadDataError
-    from warehouse.orchestrate import alerts
-    from warehouse.orchestrate import tasks as orchestration
+    from warehouse.orchestrate import alerts, tasks
 
     _, raw, _ = _duckdb_errors(tmp_path)[0]
 
@@ -290,7 +289,7 @@ def test_airflow_failure_and_alerts_carry_no_raw_row(var_dir, tmp_path):
         raise BadDataError(f"calls.csv: {raw}")
 
     with pytest.raises(AirflowFailException) as e:
-        orchestration._fail_on_bad_data(fails)
+        tasks._fail_on_bad_data(fails)
     assert REF not in str(e.value) and e.value.__cause__ is None and "calls.csv" in str(e.value)
     entry = alerts.record_failure(dag_id="d", task_id="t", run_id="r", try_number=1, error=RuntimeError(str(raw)))
     assert REF not in entry["error"] and REF not in alerts.failures_file().read_text()

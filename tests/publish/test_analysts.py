@@ -194,7 +194,7 @@ def test_the_published_file_holds_no_raw_history_and_no_person_level_row(publish
     """Marts, reference and lineage metadata only: raw history, staging and intermediate models (one
     row per call, per Special per month) stay in the pipeline's working file."""
     from warehouse.core import contracts
-    from warehouse.publish import publication as publish
+    from warehouse.publish import publication
 
     schemas = {
         s
@@ -202,7 +202,7 @@ def test_the_published_file_holds_no_raw_history_and_no_person_level_row(publish
             "select schema_name from duckdb_tables() union select schema_name from duckdb_views() where not internal"
         ).fetchall()
     }
-    assert schemas == set(publish.ANALYST_SCHEMAS), schemas
+    assert schemas == set(publication.ANALYST_SCHEMAS), schemas
     assert not published.execute(
         "select count(*) from duckdb_columns() where schema_name = 'meta' "
         "and table_name = 'quarantine' and column_name = 'value'"

@@ -22,7 +22,7 @@ def _publish(figure: int, loads: list[tuple[int, str]] = (), raw_rows: int = 3) 
     (id, sha256) accepted, and its record, published."""
     from warehouse.core import db
     from warehouse.core.config import paths
-    from warehouse.publish import publication as publish
+    from warehouse.publish import publication, versions
 
     with db.writer() as con:
         con.execute("create schema if not exists marts")
@@ -37,8 +37,8 @@ def _publish(figure: int, loads: list[tuple[int, str]] = (), raw_rows: int = 3) 
                 "status, loaded_at) values (?, 't', ?, ?, false, 'accepted', now()::timestamp)",
                 [load_id, f"file{load_id}.csv", sha],
             )
-        version = publish.record_publication(con, f"fingerprint {figure}", {})
-    publish.publish_file(paths().working, version)
+        version = versions.record_publication(con, f"fingerprint {figure}", {})
+    publication.publish_file(paths().working, version)
     return version
 
 
@@ -72,29 +72,29 @@ def test_the_published_file_holds_the_marts_and_meta_but_not_raw_history(var_dir
 
 
 def test_kept_versions_are_independent_copies_in_sequence_order(var_dir):
-    from warehouse.publish import publication as publish
+    from warehouse.publish import versions
 
     live = var_dir / "warehouse.duckdb"
     v1 = _publish(1)
     kept1 = var_dir / "published" / f"{v1}.duckdb"
-    assert v1.startswith("000001-") and publish.published_version() == v1
+    assert v1.startswith("000001-") and versions.published_version() == v1
     assert not os.path.samefile(live, kept1) and live.stat().st_nlink == 1  # no shared bytes
     assert file_digest(live) == file_digest(kept1)
     assert stat.S_IMODE(live.stat().st_mode) == stat.S_IMODE(kept1.stat().st_mode) == 0o444
 
     v2 = _publish(2)
     assert v2.startswith("000002-") and _figure(live) == 2 and _figure(kept1) == 1
-    assert [p.stem for p in publish.versions()] == [v1, v2]
+    assert [p.stem for p in versions.kept_versions()] == [v1, v2]
 
-    publish.prune_versions(keep=1)
-    assert [p.stem for p in publish.versions()] == [v2]
+    versions.prune_versions(keep=1)
+    assert [p.stem for p in versions.kept_versions()] == [v2]
     assert not (var_dir / "published" / f"{v1}.json").exists()
 
 
 def test_a_write_to_the_served_file_never_reaches_the_kept_copy_and_is_undone(var_dir):
     """A root analyst opens the 0444 file read-write and changes a figure: the kept version is untouched
     and the next use of the served file puts the published figure back."""
-    from warehouse.publish import publication as publish
+    from warehouse.publish import versions
 
     v1 = _publish(7)
     live, kept = var_dir / "warehouse.duckdb", var_dir / "published" / f"{v1}.duckdb"
@@ -104,13 +104,13 @@ def test_a_write_to_the_served_file_never_reaches_the_kept_copy_and_is_undone(va
     con.execute("update marts.figure set value = 999")
     con.close()
     assert _figure(kept) == 7 and file_digest(kept) == before
-    assert publish.published_version() == v1  # checks the served file first
+    assert versions.published_version() == v1  # checks the served file first
     assert _figure(live) == 7 and stat.S_IMODE(live.stat().st_mode) == 0o444
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "missing"])
 def test_a_damaged_served_file_is_replaced_from_the_kept_copy(var_dir, damage, capsys):
-    from warehouse.publish import publication as publish
+    from warehouse.publish import versions
 
     _publish(1)
     v2 = _publish(2)
@@ -122,24 +122,23 @@ def test_a_damaged_served_file_is_replaced_from_the_kept_copy(var_dir, damage, c
         os.truncate(live, 4096)
     else:
         live.unlink()
-    assert publish.published_version() == v2 and _figure(live) == 2
+    assert versions.published_version() == v2 and _figure(live) == 2
     assert "changed or damaged" in capsys.readouterr().err
 
 
 def test_damaged_served_and_damaged_own_copy_fall_back_to_newest_intact_version(var_dir):
-    from warehouse.publish import publication as publish
+    from warehouse.publish import versions
 
     v1 = _publish(1)
     v2 = _publish(2)
     for f in (var_dir / "warehouse.duckdb", var_dir / "published" / f"{v2}.duckdb"):
         os.chmod(f, 0o644)
         f.write_bytes(b"broken")
-    assert publish.published_version() == v1 and _figure(var_dir / "warehouse.duckdb") == 1
+    assert versions.published_version() == v1 and _figure(var_dir / "warehouse.duckdb") == 1
 
 
 def test_rollback_follows_the_sequence_even_with_the_clock_set_back(var_dir, monkeypatch):
-    from warehouse.publish import publication as publish
-    from warehouse.publish import withdrawals
+    from warehouse.publish import versions, withdrawals
 
     v1 = _publish(1)
 
@@ -150,13 +149,13 @@ def test_rollback_follows_the_sequence_even_with_the_clock_set_back(var_dir, mon
         def now(cls, tz=None):
             return real.now(tz) - dt.timedelta(hours=24)
 
-    monkeypatch.setattr(publish.dt, "datetime", Yesterday)
+    monkeypatch.setattr(versions.dt, "datetime", Yesterday)
     v2 = _publish(2)
-    assert v2.split("-")[1] < v1.split("-")[1] and publish.sequence_of(v2) == 2  # clock: earlier; sequence: later
-    assert publish.published_version() == v2
+    assert v2.split("-")[1] < v1.split("-")[1] and versions.sequence_of(v2) == 2  # clock: earlier; sequence: later
+    assert versions.published_version() == v2
     target, _ = withdrawals.rollback()
-    assert target.stem == v1 and publish.published_version() == v1 and _figure(var_dir / "warehouse.duckdb") == 1
-    with pytest.raises(publish.PublishError, match="nothing to roll back to"):
+    assert target.stem == v1 and versions.published_version() == v1 and _figure(var_dir / "warehouse.duckdb") == 1
+    with pytest.raises(versions.PublishError, match="nothing to roll back to"):
         withdrawals.rollback()
 
 
@@ -189,17 +188,16 @@ def test_a_build_that_started_before_a_rollback_does_not_publish(var_dir):
     """The working file still holds a load a rollback withdrew while the build ran: publish refuses."""
     from warehouse.core import db
     from warehouse.core.config import paths
-    from warehouse.publish import publication as publish
-    from warehouse.publish import withdrawals
+    from warehouse.publish import publication, versions, withdrawals
 
     _publish(1, [(1, "a" * 64)])
     _publish(2, [(1, "a" * 64), (2, "b" * 64)])
     withdrawals.rollback()  # as if it ran while the next build was between dbt and publish
     with db.writer() as con:
-        version = publish.record_publication(con, "fingerprint 3", {})
+        version = versions.record_publication(con, "fingerprint 3", {})
     served = file_digest(var_dir / "warehouse.duckdb")
-    with pytest.raises(publish.PublishError, match="rollback or withdrawal ran while this build was running.*load 2"):
-        publish.publish_file(paths().working, version)
+    with pytest.raises(versions.PublishError, match="rollback or withdrawal ran while this build was running.*load 2"):
+        publication.publish_file(paths().working, version)
     assert file_digest(var_dir / "warehouse.duckdb") == served
 
 
@@ -209,20 +207,20 @@ def test_code_fingerprint_covers_what_shapes_the_marts_and_not_reports_or_cli_he
     import shutil
 
     from conftest import PROJECT
-    from warehouse.publish import publication
+    from warehouse.publish import fingerprint
 
     ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__", "*.duckdb")
     for folder in ("dbt_project", "seeds/reference", "expectations", "warehouse"):
         shutil.copytree(PROJECT / folder, tmp_path / folder, ignore=ignore)
     monkeypatch.setenv("PCP_PROJECT_DIR", str(tmp_path))
-    before = publication.code_fingerprint()
+    before = fingerprint.code_fingerprint()
 
     def edit(rel: str, old: str | None = None, new: str = "") -> str:
         f = tmp_path / rel
         text = f.read_text()
         assert old is None or old in text, f"{rel} no longer holds {old!r}: pick another edit"
         f.write_text(text.replace(old, new, 1) if old else text + new)
-        return publication.code_fingerprint()
+        return fingerprint.code_fingerprint()
 
     assert edit("warehouse/report/html.py", "<style>", "<style>/* a CSS tweak */") == before
     assert edit("warehouse/cli.py", "help=", "help='Reworded help. ' ") == before

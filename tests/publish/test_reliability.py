@@ -50,7 +50,7 @@ def _land(var: Path, src: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from warehouse import landing; "
+            "import sys; from pathlib import Path; from warehouse.ingest import landing; "
             "landing.land_file(Path(sys.argv[1]), 'home_office__workforce_open_data')",
             str(src),
         ],
@@ -69,9 +69,9 @@ def _published(var: Path, sql: str, params=None):
 
 
 def _version(var: Path) -> str:
-    from warehouse.publish import publication as publish
+    from warehouse.publish import versions
 
-    return _published(var, f"select version {publish.LATEST}")[0][0]
+    return _published(var, f"select version {versions.LATEST}")[0][0]
 
 
 def test_publication_records_what_it_was_built_from(built_var):

@@ -563,9 +563,9 @@ SELECT = ["--select", "int_milestones__register+", "int_milestones__metric_value
 
 
 def _dbt(var: Path, fixture: Path, *extra: str):
-    from warehouse.transform import dbt_runner as transform
+    from warehouse.transform import dbt_runner
 
-    return transform.run_dbt(
+    return dbt_runner.run_dbt(
         ["build", *SELECT, *extra, "--vars", json.dumps({"milestone_fixture_dir": str(fixture)})],
         database=var / "build" / "working.duckdb",
     )

@@ -516,13 +516,13 @@ def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_buil
     """An earlier publication in milestone_status_history with TVP-01 in another status: page one says so."""
     from warehouse.core import db
     from warehouse.core.config import paths
-    from warehouse.publish import publication as publish
+    from warehouse.publish import publication, versions
     from warehouse.report import data as data_mod
     from warehouse.report.pack import _summary
     from warehouse.report.tables import milestone_table, status_counts
 
     # Written in the working file and published as a new version: a write to the served file itself
-    # would be undone (publish.served() puts the kept copy back).
+    # would be undone (versions.served() puts the kept copy back).
     before = "the earlier status"
     with db.writer() as con:
         cols = {
@@ -544,8 +544,8 @@ def test_page_one_names_statuses_changed_since_the_last_publication(copy_of_buil
             where built_at = (select max(built_at) from marts.milestone_status_history)""",
             [before],
         )
-        version = publish.record_publication(con, "test: an earlier status in the history", {})
-    publish.publish_file(paths().working, version)
+        version = versions.record_publication(con, "test: an earlier status in the history", {})
+    publication.publish_file(paths().working, version)
     d = data_mod.load("Thames Valley", AS_AT)
     assert d.changes[["milestone_id", "before", "now"]].values.tolist() == [["TVP-01", before, now]]
     mt = milestone_table(d)

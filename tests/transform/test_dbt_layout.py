@@ -233,12 +233,14 @@ def _rule_population(store):
     return population
 
 
-def test_figures_per_100k_use_the_population_of_their_financial_year(published, pipeline_store):
+def test_figures_per_100k_use_the_population_of_their_financial_year(pipeline_store):
+    """Read from the working file: the rule's population model is intermediate, which the analysts' file
+    does not hold."""
     import datetime as dt
 
-    population = _rule_population(pipeline_store)  # the estimates: intermediate/staging, in the working file
+    population = _rule_population(pipeline_store)
     # every rate in metric_values is divided by the rule's population
-    rows = published.execute(
+    rows = pipeline_store.execute(
         "select metric_id, area_code, period_end, denominator from marts.metric_values where unit = 'per 100k'"
     ).fetchall()
     bad = [r for r in rows if population(r[1], r[2])[0] != r[3]]
@@ -247,7 +249,7 @@ def test_figures_per_100k_use_the_population_of_their_financial_year(published, 
     have = {(m.replace("_per_100k", "_fte"), a, d) for m, a, d, _ in rows}
     missing = [
         r
-        for r in published.execute(
+        for r in pipeline_store.execute(
             "select metric_id, area_code, period_end from marts.metric_values "
             "where metric_id in ('officers_fte', 'pcsos_fte')"
         ).fetchall()
@@ -255,7 +257,7 @@ def test_figures_per_100k_use_the_population_of_their_financial_year(published, 
     ]
     assert not missing, missing[:5]
     # the comparisons: the same population and the mid-year it is from
-    rows = published.execute(
+    rows = pipeline_store.execute(
         "select metric_id, area_code, period_end, population, year(population_date) from marts.metric_comparisons"
     ).fetchall()
     bad = [r for r in rows if population(r[1], r[2]) != (r[3], r[4])]
@@ -267,7 +269,7 @@ def test_figures_per_100k_use_the_population_of_their_financial_year(published, 
     assert population("E23000029", dt.date(2024, 3, 31)) == (None, None)
     assert population("E23000029", dt.date(2026, 3, 31))[1] == 2024
     tv = dict(
-        published.execute(
+        pipeline_store.execute(
             "select period_end, denominator from marts.metric_values "
             "where metric_id = 'da_crimes_per_100k' and area_code = 'E23000029'"
         ).fetchall()

@@ -16,7 +16,7 @@ from conftest import run_pcp
 from warehouse import samples
 from warehouse.core.config import paths
 from warehouse.samples import FEEDS, arrival_date, write_feed
-from warehouse.transform import dbt_runner as transform
+from warehouse.transform import dbt_runner
 
 TV, LEICS = "E23000029", "E23000021"
 # NEW_MONTH: the month before the default sample's first (samples.DEFAULT_START, April 2019)
@@ -103,7 +103,7 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
     incremental = _call_marts(working)
     full = tmp_path / "full.duckdb"
     shutil.copyfile(working, full)
-    transform.run_dbt(["build", "--full-refresh"], database=full)
+    dbt_runner.run_dbt(["build", "--full-refresh"], database=full)
     assert _calls_monthly(full).dbt_invocation_id.nunique() == 1  # every force-month counted afresh
     refreshed = _call_marts(full)
     for name, df in refreshed.items():

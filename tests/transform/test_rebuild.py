@@ -12,14 +12,14 @@ import pandas as pd
 
 from conftest import run_pcp
 from warehouse.core import db
-from warehouse.publish import publication as publish
+from warehouse.publish import versions
 from warehouse.samples import FEEDS, write_feed
 from warehouse.transform import rebuild
 
 
 def _latest_dbt(var) -> dict:
     with duckdb.connect(str(var / "warehouse.duckdb"), read_only=True) as con:
-        return json.loads(publish.latest_publication(con, "dbt")[0])
+        return json.loads(versions.latest_publication(con, "dbt")[0])
 
 
 def _marts(var) -> dict[str, pd.DataFrame]:

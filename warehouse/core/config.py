@@ -55,7 +55,7 @@ class Paths:
 
     @property
     def served_record(self) -> Path:
-        """Which kept version the served file is a copy of, and its stat when served (publish.served)."""
+        """Which kept version the served file is a copy of, and its stat when served (publish/versions.served)."""
         return self.versions / "served.json"
 
     @property

@@ -85,6 +85,18 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 SANDBOX = {"enable_external_access": False, "lock_configuration": True}
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None) -> bool:
+    """Whether ``schema.table`` (a table or a view) exists in ``database``, by default the connection's own
+    file (not one it has attached)."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = coalesce(?, current_database()) "
+            "and table_schema = ? and table_name = ?",
+            [database, schema, table],
+        ).fetchall()[0][0]
+    )
+
+
 def literal(value) -> str:
     """A SQL string literal for a statement that takes no bound parameters (ATTACH): a path is data,
     so an apostrophe in PCP_VAR_DIR cannot end the string."""
@@ -135,12 +147,12 @@ def is_damaged(e: Exception) -> bool:
 @contextlib.contextmanager
 def reader(path: Path | None = None, sandbox: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the published database (what analysts and reports use); the served
-    file is checked first and replaced from a kept copy if it was changed or damaged (publish.served).
+    file is checked first and replaced from a kept copy if it was changed or damaged (versions.served).
     ``sandbox``: also no access to other files (``COPY ... TO``, ``read_text``, ``ATTACH``)."""
     if path is None:
-        from warehouse.publish import publication as publish
+        from warehouse.publish import versions
 
-        path = publish.served()
+        path = versions.served()
     path = Path(path or paths().published)
     if not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `make run` (or `pcp build`) first")

@@ -128,7 +128,7 @@ create table if not exists meta.movements (
 );
 """
 
-# one row per published version: what it was built from (publish/publication.py)
+# one row per published version: what it was built from (publish/versions.py)
 PUBLICATIONS = """
 create table if not exists meta.publications (
     version      varchar primary key,

@@ -17,8 +17,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.core import contracts as contracts_mod
-from warehouse.core import geography, meta_tables, reference, safe_messages
+from warehouse.core import contracts, geography, meta_tables, reference, safe_messages
 from warehouse.core.config import paths
 from warehouse.core.contracts import Contract
 from warehouse.core.errors import QualityError
@@ -115,7 +114,7 @@ def build_suites() -> list[str]:
     ctx.variables.save()
     ds = ctx.data_sources.add_or_update_pandas(name=DATASOURCE)
     written = []
-    for contract in contracts_mod.all_contracts().values():
+    for contract in contracts.all_contracts().values():
         for name, exps in (
             (contract.table, expectations_for(contract)),
             (contract.table + PER_PERIOD, per_period_expectations(contract)),
@@ -354,10 +353,10 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
     """Validate every pending load (all of them, not just the newest: asset events coalesce)."""
     done, errors = [], []
     pending = pending_loads(con, table)
-    found = partitions.check_pending(con, pending, contracts_mod.get)
+    found = partitions.check_pending(con, pending, contracts.get)
     names: dict[int, list[str]] = {}  # rows these checks quarantined, and what the gate says of them
     for check in (reference.check_force_names, geography.check_lad_codes, local_time.check_order):
-        for load_id, msgs in check(con, pending, contracts_mod.get).items():
+        for load_id, msgs in check(con, pending, contracts.get).items():
             names.setdefault(load_id, []).extend(msgs)
     refused = {}
     for load_id, f in found.items():
@@ -381,7 +380,7 @@ def validate_pending(con: duckdb.DuckDBPyConnection, table: str | None = None) -
         try:
             validate_load(
                 con,
-                contracts_mod.get(tbl),
+                contracts.get(tbl),
                 load_id,
                 file,
                 outside=found[load_id].outside if load_id in found else 0,
@@ -405,7 +404,7 @@ def _validate_together(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, 
         by_table.setdefault(tbl, []).append(load_id)
     accepted: set[int] = set()
     for tbl, ids in by_table.items():
-        contract = contracts_mod.get(tbl)
+        contract = contracts.get(tbl)
         if contract.checks.get("distinct_per_period") or contract.checks.get("lad_geography_per_period"):
             continue
         marks = ", ".join("?" for _ in ids)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.core import limits as reliability
-from warehouse.core import safe_messages
+from warehouse.core import limits, safe_messages
 
 
 def record(
@@ -50,7 +49,7 @@ def over_limit(table: str, bad: int, rows_read: int) -> str | None:
     """Why the file must be rejected for its bad rows, or None if they can be quarantined."""
     if not bad:
         return None
-    limit = reliability.max_bad_share(table)
+    limit = limits.max_bad_share(table)
     share = bad / max(rows_read, 1)
     if share <= limit:
         return None

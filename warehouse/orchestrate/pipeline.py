@@ -17,16 +17,14 @@ from warehouse.gate import quality
 from warehouse.ingest import landing, load
 from warehouse.orchestrate import alerts
 from warehouse.orchestrate import held as held_mod
-from warehouse.publish import audit, completeness, lineage, withdrawals
-from warehouse.publish import publication as publish
-from warehouse.transform import dbt_runner as transform
-from warehouse.transform import rebuild
+from warehouse.publish import audit, completeness, fingerprint, lineage, publication, versions, withdrawals
+from warehouse.transform import dbt_runner, rebuild
 
 
 @dataclass
 class BuildReport:
     loads: list[load.LoadResult] = field(default_factory=list)
-    dbt: transform.DbtSummary | None = None
+    dbt: dbt_runner.DbtSummary | None = None
     audit: audit.AuditResult | None = None
     published: Path | None = None
     version: str | None = None
@@ -57,7 +55,7 @@ class BuildReport:
             out += [f"  accepted move: {m}" for m in self.audit.moves]
             out += [f"  accepted hold: {h}" for h in self.audit.holds]
         if self.unchanged:
-            out.append(f"published warehouse unchanged: nothing new since version {publish.published_version()}")
+            out.append(f"published warehouse unchanged: nothing new since version {versions.published_version()}")
         elif self.published:
             out.append(f"published version {self.version} to {self.published}")
         out += [f"waiting: {s}" for s in self.skipped if s.waiting and s.why != "manifest"]
@@ -89,7 +87,7 @@ def ensure_working() -> Path:
     p = ensure_var_writable()
     if p.working.exists():
         _set_aside_if_damaged(p.working)
-    if not p.working.exists() and publish.served() is not None:  # served(): checked, repaired if damaged
+    if not p.working.exists() and versions.served() is not None:  # served(): checked, repaired if damaged
         _restart_from_published(p.working, p.published)
     db.ensure_storage_version(p.working)  # a working file written by a newer format than clients read
     return p.working
@@ -236,16 +234,16 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
         safe_messages.scrub_stored(con)  # messages an older version stored with DuckDB's copy of a row
         for c in contracts.all_contracts().values():  # a domain not ingested yet builds as empty
             load.ensure_raw_table(con, c)
-        publish.forget_unpublished(con)
+        versions.forget_unpublished(con)
         _refuse_without_raw_history(con)
         withdrawals.apply(con)  # rolled-back and withdrawn loads stay out until reinstated
-        fp = publish.fingerprint(con)
-        if not force and fp == publish.published_fingerprint():
+        fp = fingerprint.fingerprint(con)
+        if not force and fp == versions.published_fingerprint():
             report.unchanged = True
             return report
         select = None if force else rebuild.selection(con)
         rebuild.started(con)
-    report.dbt = transform.build(select)
+    report.dbt = dbt_runner.build(select)
     fault_point("dbt:built")
     with db.writer() as con:
         report.audit = audit.run(con, paths().published, accept_moves)
@@ -257,13 +255,13 @@ def transform_and_publish(force: bool = False, accept_moves: bool = False) -> Bu
             "results": [{k: r[k] for k in ("node", "status", "failures")} for r in report.dbt.results],
         }
         lineage.record_figure_loads(con)
-        report.version = publish.record_publication(con, fp, dbt_summary, report.audit.summary())
+        report.version = versions.record_publication(con, fp, dbt_summary, report.audit.summary())
         audit.record_moves(con, report.version, report.audit.moves, "pcp build --accept-moves")
         completeness.record(con, report.version, report.audit.holds, "pcp build --accept-moves")
         rebuild.finished(con)
     fault_point("publish:recorded")
     t0 = time.perf_counter()
-    report.published = publish.publish_file(paths().working, report.version)
+    report.published = publication.publish_file(paths().working, report.version)
     report.publish_seconds = time.perf_counter() - t0
     return report
 

@@ -120,20 +120,20 @@ def transform_and_publish(triggering_asset_events=None) -> dict:
     database, not by which event woke us up.
     """
     from warehouse.orchestrate import pipeline
-    from warehouse.publish import publication as publish
+    from warehouse.publish import versions
 
     events = _describe_events(triggering_asset_events)
     for line in events:
         log.info("triggered by %s", line)
-    before = publish.published_high_water_mark()
+    before = versions.published_high_water_mark()
     report = _fail_on_bad_data(pipeline.transform_and_publish)
-    after = publish.published_high_water_mark()
+    after = versions.published_high_water_mark()
     pipeline.note_attention(report)  # held rejections and landed paths not loaded: logged, each new one alerted once
     for line in report.lines():
         log.info("%s", line)
     log.info("high-water mark: load_id %s -> %s", before, after)
     return {
-        "version": report.version or publish.published_version(),
+        "version": report.version or versions.published_version(),
         "unchanged": report.unchanged,
         "high_water_mark_before": before,
         "high_water_mark": after,

@@ -1,1 +1,2 @@
-"""Publish: fingerprint, audit, the publication record and the atomic swap of the served file."""
+"""Publish: the code fingerprint, the write-audit-publish checks, the publication record and version store,
+the atomic swap of the served file, rollback, lineage and export."""

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core import db, meta_tables
-from warehouse.core import limits as reliability
+from warehouse.core import db, limits, meta_tables
 from warehouse.core.errors import BadDataError
 from warehouse.publish import completeness
 
@@ -127,7 +126,7 @@ def reconcile_loads(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
 
 
 def reconcile_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
-    cfg = reliability.settings().get("reconciliation", {})
+    cfg = limits.settings().get("reconciliation", {})
     units, tol = list(cfg.get("sum_units", [])), float(cfg.get("tolerance", 0.5))
     not_sums = list(cfg.get("not_sums", [])) or [""]
     rows = con.execute(
@@ -160,7 +159,7 @@ def movements(con: duckdb.DuckDBPyConnection, published: Path) -> tuple[int, lis
     """Figures in the current publication that the new build moves past their limit or withdraws."""
     if not published.exists():
         return 0, []
-    cfg = reliability.settings().get("movement", {})
+    cfg = limits.settings().get("movement", {})
     min_abs = float(cfg.get("min_abs_change", 0))
     con.execute(f"attach {db.literal(published)} as pub (read_only)")  # ATTACH takes no parameters
     try:
@@ -185,7 +184,7 @@ def movements(con: duckdb.DuckDBPyConnection, published: Path) -> tuple[int, lis
         con.execute("detach pub")
     moves = []
     for metric, area, period, ptype, old, new in rows:
-        limit = reliability.max_move_pct(metric)
+        limit = limits.max_move_pct(metric)
         if new is None or old == 0 or abs(new - old) / abs(old) * 100 > limit:
             moves.append(Move(metric, area, period, ptype, old, new, limit))
     return compared, moves

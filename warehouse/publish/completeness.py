@@ -22,8 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core import db, meta_tables
-from warehouse.core import limits as reliability
+from warehouse.core import db, limits, meta_tables
 
 
 @dataclass(frozen=True)
@@ -37,25 +36,12 @@ class Hold:
         return f"{self.source} {self.area_code} {self.period_end:%Y-%m}: {self.reason}"
 
 
-def _exists(con, db: str, relation: str) -> bool:
-    schema, table = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-            [db, schema, table],
-        ).fetchall()[0][0]
-    )
+def _exists(con, database: str, relation: str) -> bool:
+    return db.has_table(con, *relation.split("."), database=database)
 
 
 def _relation_ok(con, relation: str) -> bool:
-    schema, table = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_catalog = current_database() "
-            "and table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-    )
+    return db.has_table(con, *relation.split("."))
 
 
 def _new(relation: str, published: bool, period: str = "period_end") -> str:
@@ -65,7 +51,7 @@ def _new(relation: str, published: bool, period: str = "period_end") -> str:
 
 
 def find(con: duckdb.DuckDBPyConnection, published: Path) -> list[Hold]:
-    cfg = reliability.settings().get("holds") or {}
+    cfg = limits.settings().get("holds") or {}
     attached = published.exists()
     if attached:
         con.execute(f"attach {db.literal(published)} as pub (read_only)")  # ATTACH takes no parameters

@@ -20,7 +20,7 @@ import duckdb
 
 from warehouse.core import db
 from warehouse.core.config import paths
-from warehouse.publish import publication as publish
+from warehouse.publish import versions
 
 SCHEMAS = ("marts", "reference")
 # Below-force tables of special-category domains: exported only through suppression.
@@ -55,7 +55,7 @@ def _suppressed_frame(con: duckdb.DuckDBPyConnection, table: str):
 
 def export(out: Path | None = None) -> Export:
     """Write every marts and reference table of the published version; returns what was written."""
-    version = publish.published_version() or "unversioned"
+    version = versions.published_version() or "unversioned"
     folder = Path(out or paths().var / "exports" / version)
     (folder / "parquet").mkdir(parents=True, exist_ok=True)
     (folder / "csv").mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 from warehouse.core import contracts, db, meta_tables
-from warehouse.publish import publication as publish
+from warehouse.publish import versions
 
 
 def _ancestors(graph: dict[str, list[str]], node: str) -> list[str]:
@@ -41,7 +41,7 @@ def _relation(con, name: str) -> str | None:
 
 def describe(metric_id: str, area: str | None = None, period: str | None = None) -> list[str]:
     with db.reader() as con:
-        pub = publish.latest_publication(con, "version, code_version, lineage")
+        pub = versions.latest_publication(con, "version, code_version, lineage")
         if not pub:
             raise KeyError("the published warehouse has no publication record")
         version, code, graph_json = pub
@@ -74,7 +74,7 @@ def describe(metric_id: str, area: str | None = None, period: str | None = None)
                     "select model from meta.metric_models where metric_id = ?", [metric_id]
                 ).fetchall()
             }
-            if publish.has_table(con, "meta", "metric_models")
+            if db.has_table(con, "meta", "metric_models")
             else set()
         )
         producers = [
@@ -169,7 +169,7 @@ def record_figure_loads(con) -> None:
     con.execute(meta_tables.FIGURE_LOADS)
     # which model feeding metric_values emits which metric (the intermediate models stay in the working file)
     con.execute(meta_tables.METRIC_MODELS)
-    graph = publish.dbt_graph()
+    graph = versions.dbt_graph()
     for parent in graph.get(next((k for k in graph if k.endswith(".metric_values")), ""), []):
         rel = _relation(con, parent.split(".")[-1])
         if rel:

@@ -24,7 +24,7 @@ import duckdb
 
 from warehouse.core.config import paths
 from warehouse.core.errors import PipelineError
-from warehouse.publish import publication as publish
+from warehouse.publish import versions
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _published_loads(path: Path) -> dict[tuple[str, str], tuple]:
     """(source_table, sha256) -> (load_id, source_table, source_file, sha256) accepted in that file's version."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        row = publish.latest_publication(con, "loads")
+        row = versions.latest_publication(con, "loads")
     finally:
         con.close()
     return {(r[1], r[3]): (r[0], r[1], r[2], r[3]) for r in json.loads(row[0] or "[]")} if row else {}
@@ -86,16 +86,16 @@ def rollback() -> tuple[Path, list[Withdrawn]]:
     Returns the kept file now served and the loads withdrawn. Raises PublishError when no earlier
     intact version is kept.
     """
-    served = publish.served()  # repairs a damaged served file first (outside the lock it takes)
-    with publish.publish_lock():
-        current = publish.served_version_on_record() or publish.published_version() or ""
-        key = (publish.sequence_of(current), current)
-        earlier = [v for v in publish.versions() if (publish.sequence_of(v.stem), v.stem) < key]
+    served = versions.served()  # repairs a damaged served file first (outside the lock it takes)
+    with versions.publish_lock():
+        current = versions.served_version_on_record() or versions.published_version() or ""
+        key = (versions.sequence_of(current), current)
+        earlier = [v for v in versions.kept_versions() if (versions.sequence_of(v.stem), v.stem) < key]
         target = next(
-            (v for v in reversed(earlier) if publish._intact(v, v.stem) or not publish._kept_checksum(v.stem)), None
+            (v for v in reversed(earlier) if versions.intact(v, v.stem) or not versions.kept_checksum(v.stem)), None
         )
         if target is None:
-            raise publish.PublishError(
+            raise versions.PublishError(
                 f"no published version older than {current or 'none'} is kept; nothing to roll back to"
             )
         now_loads = _published_loads(served) if served else {}
@@ -108,13 +108,13 @@ def rollback() -> tuple[Path, list[Withdrawn]]:
             if key_ not in then_loads and key_ not in have
         ]
         _save(items + new)
-        publish._serve(target)
+        versions.serve(target)
     return target, new
 
 
 def withdraw(load_ids: list[int]) -> list[Withdrawn]:
     """Withdraw loads of the served version by id; they leave the figures at the next build."""
-    served = publish.served()
+    served = versions.served()
     if served is None:
         raise PipelineError("nothing is published yet: there is no load to withdraw")
     by_id = {v[0]: v for v in _published_loads(served).values()}
@@ -122,9 +122,9 @@ def withdraw(load_ids: list[int]) -> list[Withdrawn]:
     if unknown:
         raise PipelineError(
             f"load(s) {', '.join(map(str, unknown))} are not accepted loads of the published version "
-            f"{publish.published_version()}; `pcp status` lists the loads"
+            f"{versions.published_version()}; `pcp status` lists the loads"
         )
-    with publish.publish_lock():
+    with versions.publish_lock():
         items = listed()
         have = {(w.source_table, w.sha256) for w in items}
         new = [
@@ -138,7 +138,7 @@ def withdraw(load_ids: list[int]) -> list[Withdrawn]:
 
 def reinstate(load_ids: list[int] | None) -> list[Withdrawn]:
     """Take loads off the withdrawn list (all of them with None); the next build publishes them again."""
-    with publish.publish_lock():
+    with versions.publish_lock():
         items = listed()
         back = [w for w in items if load_ids is None or w.load_id in load_ids]
         missing = sorted(set(load_ids or []) - {w.load_id for w in back})
@@ -187,7 +187,7 @@ def check_not_republished(working: Path) -> None:
         con.close()
     if held:
         names = ", ".join(f"load {i} ({f})" for i, f in held)
-        raise publish.PublishError(
+        raise versions.PublishError(
             f"a rollback or withdrawal ran while this build was running: it still holds "
             f"withdrawn {names}; the served version was left as it is. Run `pcp build` again "
             f"(it leaves withdrawn loads out)"

@@ -19,7 +19,7 @@ import pandas as pd
 
 from warehouse.core import contracts, db, reference
 from warehouse.core.config import paths
-from warehouse.publish import publication as publish
+from warehouse.publish import versions
 
 LICENCE = (
     "Contains public sector information licensed under the Open Government Licence v3.0 (Home Office, ONS, police.uk)."
@@ -90,19 +90,22 @@ class PackData:
         return self.rules["summary"]
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchall()[0][0]
-    )
+def _mart_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Column names of ``marts.<table>`` (older published files lack some)."""
+    return {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
 
 
 def status_rules(con: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
     """rule_id -> the status rule in words: ``reference.status_rules`` of the published file, or the seed
     it is built from (seeds/reference/status_rules.csv, the one statement of the rule) for a file
     built before that table existed. Docs quote it verbatim (tests/report/test_milestones.py)."""
-    if con is not None and _exists(con, "reference", "status_rules"):
+    if con is not None and db.has_table(con, "reference", "status_rules"):
         return dict(con.execute("select rule_id, plain_words from reference.status_rules").fetchall())
     with open(paths().reference / "status_rules.csv", newline="", encoding="utf-8") as fh:
         return {r["rule_id"]: r["plain_words"] for r in csv.DictReader(fh)}
@@ -136,7 +139,7 @@ def resolve_area(con: duckdb.DuckDBPyConnection, force: str) -> tuple[str, str]:
 def load(force: str, as_at: dt.date) -> PackData:
     with db.reader() as con:
         area_code, area_name = resolve_area(con, force)
-        version = (publish.latest_publication(con, "version") or [None])[0]
+        version = (versions.latest_publication(con, "version") or [None])[0]
         milestones = _milestones(con, area_code, as_at)
         metric_ids = sorted(set(milestones["metric_id"].dropna())) if not milestones.empty else []
         series = _series(con, area_code, as_at, metric_ids)
@@ -155,7 +158,7 @@ def load(force: str, as_at: dt.date) -> PackData:
                    bool_or(l.is_sample) as is_sample,
                    max(l.loaded_at)::date as last_loaded
             from meta.loads l group by 1 order by 1""").df()
-        if _exists(con, "meta", "quarantine"):
+        if db.has_table(con, "meta", "quarantine"):
             q = con.execute(
                 "select q.source_table as source, count(*) as rows_quarantined from meta.quarantine q "
                 "join meta.loads l using (load_id) group by 1"
@@ -201,7 +204,7 @@ def load(force: str, as_at: dt.date) -> PackData:
 
 def _not_supplied(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
     """The periods national publications left this force out of (issue 14, kind 9): label, periods."""
-    if not _exists(con, "marts", "fct_not_supplied"):
+    if not db.has_table(con, "marts", "fct_not_supplied"):
         return pd.DataFrame(columns=["label", "periods"])
     return con.execute(
         """
@@ -213,7 +216,7 @@ def _not_supplied(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
 
 
 def _meeting(con, area_code: str, as_at: dt.date) -> str | None:
-    if not _exists(con, "reference", "panel_calendar"):
+    if not db.has_table(con, "reference", "panel_calendar"):
         return None
     row = con.execute(
         """select panel_name, meeting_date from reference.panel_calendar
@@ -229,7 +232,7 @@ def _milestones(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
     A milestone whose first reporting date is after ``as_at`` still appears (the panel should see
     every commitment), with no figures and the reason.
     """
-    if not _exists(con, "marts", "milestone_progress"):
+    if not db.has_table(con, "marts", "milestone_progress"):
         raise RuntimeError("marts.milestone_progress is missing from the published warehouse: run `pcp build`")
     df = con.execute(
         """
@@ -296,7 +299,7 @@ def _milestones(con, area_code: str, as_at: dt.date) -> pd.DataFrame:
 
 
 def _spc(con, milestones: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
-    if milestones.empty or not _exists(con, "marts", "milestone_spc"):
+    if milestones.empty or not db.has_table(con, "marts", "milestone_spc"):
         return pd.DataFrame()
     return con.execute(
         "select * from marts.milestone_spc where list_contains(?, milestone_id) "
@@ -337,7 +340,7 @@ def _key_figures(con, area_code: str, as_at: dt.date) -> tuple[pd.DataFrame, lis
     """Latest figure of each metric with England and Wales and the peer-group mean for the same period
     (comparisons only for rates, percentages and times: counts of different-sized forces do not compare)."""
     peers: list[str] = []
-    if _exists(con, "reference", "peer_groups"):
+    if db.has_table(con, "reference", "peer_groups"):
         peers = [
             r[0]
             for r in con.execute(
@@ -370,16 +373,9 @@ def _key_figures(con, area_code: str, as_at: dt.date) -> tuple[pd.DataFrame, lis
 def _changes(con, area_code: str) -> tuple[pd.DataFrame, str | None]:
     """Milestones whose status differs between the two newest builds in milestone_status_history."""
     empty = pd.DataFrame(columns=["milestone_id", "before", "now"])
-    if not _exists(con, "marts", "milestone_status_history"):
+    if not db.has_table(con, "marts", "milestone_status_history"):
         return empty, None
-    cols = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where "
-            "table_schema='marts' and table_name='milestone_status_history'"
-        ).fetchall()
-    }
-    status = "status" if "status" in cols else "rag_status"
+    status = "status" if "status" in _mart_columns(con, "milestone_status_history") else "rag_status"
     builds = [
         r[0]
         for r in con.execute(
@@ -406,16 +402,9 @@ def _breakdowns(con, area_code: str, as_at: dt.date) -> dict[str, pd.DataFrame]:
     """Below-force (community safety partnership) counts of the sensitive domains, if built."""
     out = {}
     for domain, table in (("domestic_abuse", "fct_domestic_abuse_monthly"), ("hate_crime", "fct_hate_crime_monthly")):
-        if not _exists(con, "marts", table):
+        if not db.has_table(con, "marts", table):
             continue
-        cols = [
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns where table_schema='marts' and table_name=?",
-                [table],
-            ).fetchall()
-        ]
-        if "csp_code" not in cols:
+        if "csp_code" not in _mart_columns(con, table):
             continue
         out[domain] = con.execute(
             f"select * from marts.{table} where area_code = ? and period_end <= ? order by period_end desc",

@@ -17,7 +17,7 @@ import json
 import duckdb
 
 from warehouse.core import contracts, meta_tables
-from warehouse.publish import publication as publish
+from warehouse.publish import fingerprint, versions
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, bool] | None:
@@ -35,9 +35,9 @@ def _set_state(con: duckdb.DuckDBPyConnection, code: str | None, clean: bool) ->
 def selection(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     """dbt selectors for this build, or None for a full build."""
     state = _state(con)
-    if state is None or not state[1] or state[0] != publish.code_fingerprint():
+    if state is None or not state[1] or state[0] != fingerprint.code_fingerprint():
         return None
-    last = publish.latest_publication(con, "loads")
+    last = versions.latest_publication(con, "loads")
     if not last:
         return None
     built = {(r[0], r[1]) for r in json.loads(last[0] or "[]")}
@@ -56,4 +56,4 @@ def started(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def finished(con: duckdb.DuckDBPyConnection) -> None:
-    _set_state(con, publish.code_fingerprint(), True)
+    _set_state(con, fingerprint.code_fingerprint(), True)

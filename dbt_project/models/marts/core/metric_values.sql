@@ -9,6 +9,7 @@ with unioned as (
     union all by name select * from {{ ref('int_metrics__domestic_abuse') }}
     union all by name select * from {{ ref('int_metrics__hate_crime_monthly') }}
     union all by name select * from {{ ref('int_metrics__999_answer_times') }}
+    union all by name select * from {{ ref('int_metrics__crime_severity') }}
 )
 
 select
