@@ -142,16 +142,17 @@ def check_order(con, pending: list[tuple[int, str, str]], contract_of) -> dict[i
         checks = []
         for i, b in enumerate(cols):
             for a in cols[:i]:
-                checks.append(
-                    f"select _load_id, _row_number, '{a}, {b}' as cols, {shown[a]} || ' then ' || {shown[b]} "
+                checks.append(  # the pair's place in the contract's order: rows list their first breach first
+                    f"select _load_id, _row_number, {len(checks)} as pair, '{a}, {b}' as cols, "
+                    f"{shown[a]} || ' then ' || {shown[b]} "
                     f"from raw.{table} where _load_id between $lo and $hi and _load_id in (select unnest($ids)) "
                     f"and {exprs[a]} > {exprs[b]}"
                 )
         found = con.execute(
-            " union all ".join(checks) + " order by 1, 2", {"ids": sorted(files), "lo": min(files), "hi": max(files)}
+            " union all ".join(checks) + " order by 1, 2, 3", {"ids": sorted(files), "lo": min(files), "hi": max(files)}
         ).fetchall()
         per_load: dict[int, list[tuple[int, str, str]]] = {}
-        for load_id, r, c, v in found:
+        for load_id, r, _, c, v in found:
             per_load.setdefault(load_id, []).append((r, c, v))
         reason = (
             f"events out of order once local times are read in {ZONE} (docs/force-feeds.md: the "
