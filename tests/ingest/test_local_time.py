@@ -207,3 +207,38 @@ def test_one_malformed_offset_in_a_large_file_is_quarantined_and_the_exact_rows_
         assert con.execute(
             f"select received_at::varchar, {_exact_wait_sql()} from raw.force_feeds__calls where _row_number = 1"
         ).fetchall() == [("2023-10-29 01:50:00", 3900)]
+
+
+def test_the_order_check_compares_most_rows_as_written_and_still_follows_the_rule_near_each_change(monkeypatch):
+    """The gate's order check takes a shortcut for times away from a clock change (compared as
+    written); every pair of times 10 minutes apart from 23:00 to 04:00 around both changes and on an
+    ordinary day is flagged exactly when the Python rule says its events run backwards."""
+    from warehouse.core import contracts
+    from warehouse.gate import quarantine
+
+    grid = []
+    for day in ("2023-10-29", "2024-03-31", "2023-06-11"):
+        start = T(day) - dt.timedelta(hours=1)
+        grid += [start + dt.timedelta(minutes=10 * i) for i in range(31)]
+    pairs = [(r, a) for r in grid for a in grid if abs((a - r).total_seconds()) <= 3 * 3600]
+    expected = set()
+    for i, (r, a) in enumerate(pairs, start=1):
+        r_utc = local_time.to_utc(r)
+        if local_time.to_utc(a, after=r_utc) < r_utc:
+            expected.add(i)
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.force_feeds__calls (_load_id bigint, _row_number bigint, received_at timestamp, "
+        "answered_at timestamp, ended_at timestamp, _received_at_utc timestamptz, _answered_at_utc timestamptz, "
+        "_ended_at_utc timestamptz)"
+    )
+    con.executemany(
+        "insert into raw.force_feeds__calls values (1, ?, ?, ?, null, null, null, null)",
+        [(i, r, a) for i, (r, a) in enumerate(pairs, start=1)],
+    )
+    flagged = []
+    monkeypatch.setattr(quarantine, "record", lambda con, load_id, table, file, rows: flagged.extend(rows))
+    local_time.check_order(con, [(1, "force_feeds__calls", "calls.csv")], contracts.get)
+    assert expected and {r for r, *_ in flagged} == expected
+    assert len(expected) < len(pairs) // 2  # the grid holds both orders, not only backwards pairs
