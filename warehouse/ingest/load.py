@@ -445,6 +445,9 @@ def _insert_in_transaction(
     casts, hidden = _stored_sql(contract, "s.")
     stats = list(zip(*[_stat_key(f.path, f.st) for f in files]))
     con.execute("begin")
+    # Rows may be written in any order (each carries its _row_number, counted in the scan's file
+    # order before the insert): the insert then runs on every thread, about a sixth quicker here.
+    con.execute("set preserve_insertion_order = false")
     try:
         con.execute(
             f"insert into raw.{contract.table} select {casts}, $load_id[i], "
@@ -491,6 +494,8 @@ def _insert_in_transaction(
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        con.execute("reset preserve_insertion_order")
 
 
 def _stat_key(path: Path, st: os.stat_result) -> tuple[str, int, int, int]:
