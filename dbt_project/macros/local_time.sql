@@ -20,3 +20,20 @@
         coalesce({{ exact }}, {{ rule }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Seconds from `start` to `end`, two Europe/London wall-clock times (or exact instants, `exact_*`),
+    by the rule above. Two local times on one day that is not a clock-change day share their UTC
+    offset, so their difference is read as written: the time zone arithmetic (seconds per million
+    calls) runs only on the few calls that cross midnight, fall on a change day or carry an offset.
+    tests/ingest/test_local_time.py checks it against the Python rule on both changes. -#}
+{% macro london_seconds_between(start, end, exact_start=none, exact_end=none) -%}
+    {%- set start_utc = london_utc(start, exact=exact_start) -%}
+    {%- set same_offset -%}
+        {{ start }}::date = {{ end }}::date
+        and not (month({{ start }}) in (3, 10) and day({{ start }}) >= 25 and dayofweek({{ start }}) = 0)
+        {%- if exact_start is not none %} and {{ exact_start }} is null{% endif %}
+        {%- if exact_end is not none %} and {{ exact_end }} is null{% endif %}
+    {%- endset -%}
+    (case when {{ same_offset }} then date_diff('second', {{ start }}, {{ end }})
+          else date_diff('second', {{ start_utc }}, {{ london_utc(end, start_utc, exact=exact_end) }}) end)
+{%- endmacro %}

@@ -242,3 +242,32 @@ def test_the_order_check_compares_most_rows_as_written_and_still_follows_the_rul
     local_time.check_order(con, [(1, "force_feeds__calls", "calls.csv")], contracts.get)
     assert expected and {r for r, *_ in flagged} == expected
     assert len(expected) < len(pairs) // 2  # the grid holds both orders, not only backwards pairs
+
+
+def test_waits_read_as_written_away_from_a_change_and_by_the_rule_near_one():
+    """The staging wait (macro london_seconds_between) reads two times on one ordinary day as written
+    and takes the rule otherwise: every pair 10 minutes apart from 22:00 to 05:00 around both changes
+    and an ordinary day, with and without an exact instant, gives the Python rule's seconds."""
+    src = (PROJECT / "dbt_project" / "macros" / "local_time.sql").read_text()
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    wait = env.from_string(src + "{{ london_seconds_between('r', 'a', '_r_utc', '_a_utc') }}").render().strip()
+    grid = []
+    for day in ("2023-10-29", "2024-03-31", "2023-06-11"):
+        start = T(day) - dt.timedelta(hours=2)
+        grid += [start + dt.timedelta(minutes=10 * i) for i in range(43)]
+    pairs = [(r, a) for r in grid for a in grid if dt.timedelta(0) <= a - r <= dt.timedelta(hours=3)]
+    con = duckdb.connect()
+    con.execute("create table t (i int, r timestamp, a timestamp, _r_utc timestamptz, _a_utc timestamptz)")
+    con.executemany("insert into t values (?, ?, ?, null, null)", [(i, r, a) for i, (r, a) in enumerate(pairs)])
+    # an exact instant on the received side: 10 minutes before the answer's instant by the rule
+    con.execute(
+        "insert into t select i + 100000, r, a, "
+        f"{local_time.utc_sql('a', local_time.utc_sql('r'))} - interval 10 minute, null from t"
+    )
+    got = dict(con.execute(f"select i, {wait} from t").fetchall())
+    for i, (r, a) in enumerate(pairs):
+        r_utc = local_time.to_utc(r)
+        expected = (local_time.to_utc(a, after=r_utc) - r_utc).total_seconds()
+        assert got[i] == expected, (r, a)
+        assert got[i + 100000] == 600, (r, a)
+    assert any(got[i] != (a - r).total_seconds() for i, (r, a) in enumerate(pairs))  # the rule mattered
