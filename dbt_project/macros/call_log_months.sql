@@ -3,3 +3,32 @@
 {% macro call_log_months() -%}
     {{ return({'area_code': 'r.area_code', 'month': "date_trunc('month', r.received_at)"}) }}
 {%- endmacro %}
+
+{#- The call log's force-months to count in this build, one row each: its winning load (the parts of
+    one arrival win together; the highest of their ids names the month's version) and every load
+    counted in it. Incremental (`this` exists): only force-months whose winning load is not the one
+    `this` counted them from (its column `counted_from`). Shared by int_contact__calls_monthly and
+    int_contact__calls_daily. -#}
+{% macro call_log_changed_months(counted_from='load_id') -%}
+    select * from (
+        select w.area_code, last_day(w.month)::date as period_end, max(w.load_id) as load_id,
+               list(w.load_id order by w.load_id) as load_ids
+        from ({{ latest_loads(ref('stg_force_feeds__call_loads'), ['area_code', 'month'], combine_parts=true) }}) as w
+        group by all
+    ) as w
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as t
+        where t.area_code = w.area_code and t.period_end = w.period_end and t.{{ counted_from }} = w.load_id
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#- The loads whose rows an incremental build must read: every load counted in a changed force-month
+    (none on a full build: the model reads all accepted rows). -#}
+{% macro call_log_changed_loads(changed) -%}
+    {%- if is_incremental() and execute -%}
+        {{ return(run_query("select distinct unnest(load_ids) from (" ~ changed ~ ") order by 1").columns[0].values() | list) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}

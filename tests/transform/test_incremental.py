@@ -46,6 +46,7 @@ def _call_marts(db: Path) -> dict[str, pd.DataFrame]:
             db, "select * exclude (dbt_invocation_id) from intermediate.int_contact__calls_monthly"
         ),
         "stg_force_feeds__call_loads": _frame(db, "select * from staging.stg_force_feeds__call_loads"),
+        "int_contact__calls_daily": _frame(db, "select * from intermediate.int_contact__calls_daily"),
         "fct_contact_monthly": _frame(db, "select * from marts.fct_contact_monthly"),
         "metric_values": _frame(db, f"select * from marts.metric_values where {CONTACT_METRICS}"),
     }
@@ -110,3 +111,16 @@ def test_new_and_restated_months_recount_only_their_force_months_and_match_a_ful
         assert len(df) > 0
         pd.testing.assert_frame_equal(incremental[name], df, check_exact=False, rtol=1e-12, obj=name)
     assert len(refreshed["int_contact__calls_monthly"]) == 2 * months + 2  # plus the new month, both forces
+
+
+def test_the_daily_counts_are_the_call_log_counted_by_force_day_and_load(pipeline_store):
+    """int_contact__calls_daily (what the completeness check and per-figure lineage read instead of
+    the whole call log) holds exactly the staging view's calls per force, day and load."""
+    daily = pipeline_store.execute(
+        "select area_code, period_end, day, load_id, calls from intermediate.int_contact__calls_daily order by all"
+    ).fetchall()
+    direct = pipeline_store.execute(
+        "select area_code, period_end, received_at::date, load_id, count(*) from staging.stg_force_feeds__calls "
+        "group by all order by all"
+    ).fetchall()
+    assert len(direct) > 1000 and daily == direct

@@ -298,6 +298,15 @@ def dbt_graph() -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in parents.items() if k.startswith(("model.", "seed.", "source."))}
 
 
+def dbt_model_meta() -> dict[str, dict]:
+    """Each dbt model's ``meta`` (its YAML ``config: meta:``), by model name, from the same manifest."""
+    manifest = paths().dbt_target / "manifest.json"
+    if not manifest.exists():
+        return {}
+    nodes = json.loads(manifest.read_text()).get("nodes", {})
+    return {n["name"]: n.get("config", {}).get("meta") or {} for k, n in nodes.items() if k.startswith("model.")}
+
+
 def forget_unpublished(con: duckdb.DuckDBPyConnection) -> None:
     """Drop records of versions a crash stopped before they were kept (a kept version was published)."""
     if not has_table(con, "meta", "publications"):

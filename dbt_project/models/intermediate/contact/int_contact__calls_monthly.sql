@@ -5,27 +5,8 @@
 {{ config(materialized='incremental', unique_key=['area_code', 'period_end'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 
-{#- One row per force-month: its winning load (the parts of one arrival win together; the
-    highest of their ids names the month's version) and every load counted in it. -#}
-{%- set changed -%}
-    select * from (
-        select w.area_code, last_day(w.month)::date as period_end, max(w.load_id) as load_id,
-               list(w.load_id order by w.load_id) as load_ids
-        from ({{ latest_loads(ref('stg_force_feeds__call_loads'), ['area_code', 'month'], combine_parts=true) }}) as w
-        group by all
-    ) as w
-    {%- if is_incremental() %}
-    where not exists (
-        select 1 from {{ this }} as t
-        where t.area_code = w.area_code and t.period_end = w.period_end and t.load_id = w.load_id
-    )
-    {%- endif %}
-{%- endset %}
-
-{%- set load_ids = none %}
-{%- if is_incremental() and execute %}
-    {%- set load_ids = run_query("select distinct unnest(load_ids) from (" ~ changed ~ ") order by 1").columns[0].values() | list %}
-{%- endif %}
+{%- set changed = call_log_changed_months() %}
+{%- set load_ids = call_log_changed_loads(changed) %}
 
 with changed as (
     {{ changed }}
