@@ -24,11 +24,20 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The loads whose rows an incremental build must read: every load counted in a changed force-month
-    (none on a full build: the model reads all accepted rows). -#}
-{% macro call_log_changed_loads(changed) -%}
+{#- The FROM clause of a model counting the call log by force-month (int_contact__calls_monthly,
+    int_contact__calls_daily): the staging rows `c` of the force-months to count, each joined to its
+    row `w` of call_log_changed_months. An incremental build reads only the loads counted in those
+    force-months (their ids listed, so DuckDB skips the others' row groups). -#}
+{% macro from_changed_call_months(counted_from='load_id') -%}
+    {%- set changed = call_log_changed_months(counted_from) -%}
+    {%- set load_ids = none -%}
     {%- if is_incremental() and execute -%}
-        {{ return(run_query("select distinct unnest(load_ids) from (" ~ changed ~ ") order by 1").columns[0].values() | list) }}
+        {%- set load_ids = run_query("select distinct unnest(load_ids) from (" ~ changed ~ ") order by 1").columns[0].values() | list -%}
     {%- endif -%}
-    {{ return(none) }}
+    from {{ ref('stg_force_feeds__calls') }} as c
+    inner join ({{ changed }}) as w
+        on w.area_code = c.area_code and w.period_end = c.period_end and list_contains(w.load_ids, c.load_id)
+    {%- if load_ids is not none %}
+    where c.load_id in ({{ load_id_list(load_ids) }})
+    {%- endif %}
 {%- endmacro %}

@@ -5,13 +5,6 @@
 {{ config(materialized='incremental', unique_key=['area_code', 'period_end'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 
-{%- set changed = call_log_changed_months(counted_from='month_load_id') %}
-{%- set load_ids = call_log_changed_loads(changed) %}
-
-with changed as (
-    {{ changed }}
-)
-
 select
     c.area_code,
     c.period_end,
@@ -19,10 +12,5 @@ select
     c.load_id,
     w.load_id                                as month_load_id,
     count(*)                                 as calls
-from {{ ref('stg_force_feeds__calls') }} as c
-inner join changed as w
-    on w.area_code = c.area_code and w.period_end = c.period_end and list_contains(w.load_ids, c.load_id)
-{%- if load_ids is not none %}
-where c.load_id in ({{ load_id_list(load_ids) }})
-{%- endif %}
+{{ from_changed_call_months(counted_from='month_load_id') }}
 group by all

@@ -5,13 +5,6 @@
 {{ config(materialized='incremental', unique_key=['area_code', 'period_end'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 
-{%- set changed = call_log_changed_months() %}
-{%- set load_ids = call_log_changed_loads(changed) %}
-
-with changed as (
-    {{ changed }}
-)
-
 select
     c.area_code,
     c.period_end,
@@ -27,10 +20,5 @@ select
     count(*) filter (where c.line = '999' and c.wait_seconds <= 10)                        as calls_999_answered_within_10s,
     bool_or(c.is_sample)                                                                   as is_sample,
     '{{ invocation_id }}'                                                                  as dbt_invocation_id
-from {{ ref('stg_force_feeds__calls') }} as c
-inner join changed as w
-    on w.area_code = c.area_code and w.period_end = c.period_end and list_contains(w.load_ids, c.load_id)
-{%- if load_ids is not none %}
-where c.load_id in ({{ load_id_list(load_ids) }})
-{%- endif %}
+{{ from_changed_call_months() }}
 group by c.area_code, c.period_end, w.load_id
