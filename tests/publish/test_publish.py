@@ -8,6 +8,7 @@ test_reliability.py; sticky rollbacks through real builds in test_reliability.py
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import stat
 
@@ -230,3 +231,33 @@ def test_code_fingerprint_covers_what_shapes_the_marts_and_not_reports_or_cli_he
     changed = edit(str(model.relative_to(tmp_path)), None, "\n-- a model edit\n")
     assert changed != before
     assert edit("warehouse/ingest/readers/csv_file.py", None, "\n# a reader edit\n") != changed
+
+
+def _schemas(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("then", ["rollback", "publish"])
+def test_a_version_kept_before_the_split_loses_its_person_level_rows(var_dir, then):
+    """A version kept by an older release was a byte copy of the whole working file (raw history).
+    Rolling back to it serves its analysts' tables only, and the next publish rewrites every such
+    kept copy the same way, with its new checksum, so a later rollback to it still finds it intact."""
+    from warehouse.core.config import paths
+    from warehouse.publish import versions, withdrawals
+
+    v1 = _publish(1, raw_rows=5)
+    old = paths().versions / f"{v1}.duckdb"
+    versions.fsync_copy(paths().working, old)  # what an older release kept: the working file itself
+    versions.write_json(old.with_suffix(".json"), {"version": v1, "sha256": versions._sha256(old)})
+    assert "raw" in _schemas(old)
+    _publish(2)
+    if then == "rollback":
+        target, _ = withdrawals.rollback()
+        assert target.stem == v1 and _figure(var_dir / "warehouse.duckdb") == 1
+        assert _schemas(var_dir / "warehouse.duckdb") == {"marts", "meta"}
+    assert _schemas(old) == {"marts", "meta"} and versions.intact(old, v1)
+    assert json.loads(old.with_suffix(".json").read_text())["analysts_only"] is True

@@ -121,4 +121,6 @@ def publish_file(working: Path, version: str) -> Path:
         fault_point("publish:swapped")
         versions.keep_copy(p.published, version)
         versions.prune_versions()
+        for kept in versions.kept_versions():  # any left from before the split: analysts' tables only
+            versions.strip_to_analysts_file(kept)
     return p.published

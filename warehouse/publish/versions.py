@@ -154,11 +154,33 @@ def next_version(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def keep_copy(src: Path, version: str) -> Path:
-    """Copy ``src`` (the file just served) into the store as ``version`` with its checksum beside it."""
+    """Copy ``src`` (an analysts' file: the one just served) into the store as ``version`` with its
+    checksum beside it."""
     kept = paths().versions / f"{version}.duckdb"
     fsync_copy(src, kept)
-    write_json(kept.with_suffix(".json"), {"version": version, "sha256": _sha256(kept)})
+    write_json(kept.with_suffix(".json"), {"version": version, "sha256": _sha256(kept), "analysts_only": True})
     return kept
+
+
+def strip_to_analysts_file(kept: Path) -> bool:
+    """A version kept before the split storage (a byte copy of the whole working file: raw history,
+    staging and intermediate models, refused cells' text) is rewritten as the analysts' file of the
+    same build, with its new checksum, so that no rollback serves person-level rows again. Versions
+    kept since are marked ``analysts_only`` and not opened. True if ``kept`` was rewritten."""
+    from warehouse.publish.publication import write_analysts_file
+
+    meta = kept.with_suffix(".json")
+    try:
+        if json.loads(meta.read_text()).get("analysts_only"):
+            return False
+    except (OSError, ValueError):
+        pass  # no record: a version from before checksums; rewritten all the same
+    tmp = kept.with_name(f".{kept.stem}.analysts")
+    tmp.unlink(missing_ok=True)
+    write_analysts_file(kept, tmp)
+    keep_copy(tmp, kept.stem)
+    tmp.unlink()
+    return True
 
 
 def kept_checksum(version: str) -> str | None:
@@ -178,6 +200,7 @@ def intact(path: Path, version: str) -> bool:
 def serve(kept: Path) -> Path:
     """Copy a kept version over the served file (atomically) and remember which version it is."""
     p = paths()
+    strip_to_analysts_file(kept)
     fsync_copy(kept, p.published)
     record_served(kept.stem)
     return p.published
