@@ -86,26 +86,38 @@ def check_known(
 ) -> dict[int, list[str]]:
     """Quarantine rows of columns marked ``<flag>: true`` whose value (``value_sql`` of it) is not in
     ``known``; ``explain(value)`` says why. Returns the gate's messages per load, one per value,
-    naming file, column and rows."""
+    naming file, column and rows. One query per table and column for all its pending loads (a
+    national call log is hundreds of loads; a scan of raw each cost seconds)."""
     from warehouse.gate import quarantine
 
     out: dict[int, list[str]] = {}
+    by_table: dict[str, dict[int, str]] = {}
     for load_id, table, file in pending:
+        by_table.setdefault(table, {})[int(load_id)] = file
+    for table, files in by_table.items():
         for c in contract_of(table).columns:
             if not c.meta.get(flag):
                 continue
-            rows = con.execute(
-                f'select _row_number, "{c.name}" from raw.{table} where _load_id = ? and "{c.name}" is not null '
-                f"and {value_sql.format(col=c.name)} not in (select unnest(?::varchar[])) order by _row_number",
-                [load_id, known],
+            found = con.execute(
+                f'select _load_id, _row_number, "{c.name}" from raw.{table} '
+                f"where _load_id between $lo and $hi and _load_id in (select unnest($ids)) "
+                f'and "{c.name}" is not null '
+                f"and {value_sql.format(col=c.name)} not in (select unnest($known::varchar[])) order by 1, 2",
+                {"ids": sorted(files), "lo": min(files), "hi": max(files), "known": known},
             ).fetchall()
-            if not rows:
-                continue
-            quarantine.record(con, load_id, table, file, [(r, c.name, v, explain(v)) for r, v in rows])
-            for v in dict.fromkeys(v for _, v in rows):
-                at = [r for r, x in rows if x == v]
-                out.setdefault(load_id, []).append(
-                    f"{file}: column {c.name!r}, row(s) {', '.join(map(str, at[:5]))}"
-                    f"{' ...' if len(at) > 5 else ''}: {explain(v)}"
-                )
+            per_load: dict[int, list[tuple[int, str]]] = {}
+            for load_id, r, v in found:
+                per_load.setdefault(load_id, []).append((r, v))
+            for load_id, rows in per_load.items():  # a load's messages: its columns in order, then values
+                _say_unknown(quarantine, con, out, load_id, table, files[load_id], c.name, rows, explain)
     return out
+
+
+def _say_unknown(quarantine, con, out: dict, load_id: int, table: str, file: str, col: str, rows, explain) -> None:
+    """Quarantine one load's unknown values of one column and add one message per value."""
+    quarantine.record(con, load_id, table, file, [(r, col, v, explain(v)) for r, v in rows])
+    for v in dict.fromkeys(v for _, v in rows):
+        at = [r for r, x in rows if x == v]
+        out.setdefault(load_id, []).append(
+            f"{file}: column {col!r}, row(s) {', '.join(map(str, at[:5]))}{' ...' if len(at) > 5 else ''}: {explain(v)}"
+        )

@@ -424,9 +424,21 @@ def _validate_together(con: duckdb.DuckDBPyConnection, pending: list[tuple[int, 
             ).df()
             if not _run_suite(contract.table, df).success:
                 continue
-        for load_id in ids:
-            _record_validation(con, load_id, contract.table, True, [])
-            con.execute("update meta.loads set rows_quarantined = 0 where load_id = ?", [load_id])
-            set_status(con, load_id, "accepted")
-            accepted.add(load_id)
+        _accept_all(con, contract.table, ids)
+        accepted.update(ids)
     return accepted
+
+
+def _accept_all(con: duckdb.DuckDBPyConnection, suite: str, ids: list[int]) -> None:
+    """What _record_validation, the rows_quarantined update and set_status(..., "accepted") write for
+    each load that passed, for all of them at once (three statements per table, not per load)."""
+    con.execute(meta_tables.VALIDATIONS)
+    con.execute(
+        "insert into meta.validations select unnest($ids::bigint[]), $suite, true, $failures, now()::timestamp",
+        {"ids": ids, "suite": suite, "failures": json.dumps([])},
+    )
+    con.execute(
+        "update meta.loads set status = 'accepted', message = null, validated_at = now()::timestamp, "
+        "rows_quarantined = 0 where load_id in (select unnest($ids))",
+        {"ids": ids},
+    )

@@ -91,27 +91,31 @@ def check_pending(
     con: duckdb.DuckDBPyConnection, pending: list[tuple[int, str, str]], contract_of
 ) -> dict[int, Finding]:
     """Check each pending load of a partitioned contract: record its declared partition, quarantine
-    rows outside it, refuse clashing files of one arrival, group parts, record restatements."""
-    from warehouse.gate import quarantine
+    rows outside it, refuse clashing files of one arrival, group parts, record restatements.
 
+    A national call log is hundreds of pending loads, so each step is a fixed number of statements
+    for all of them (one scan of raw per table), not a few per load; what each load sees and says is
+    as if they were checked one by one in load order."""
     found: dict[int, Finding] = {}
+    named: dict[int, tuple[Contract, str, Declared]] = {}  # loads whose name declares a partition
     for load_id, table, file in pending:
         contract = contract_of(table)
-        s = spec(contract)
-        if not s:
+        if not spec(contract):
             continue
         f = found[load_id] = Finding(notes=[])
         try:
-            d = declared(contract, file)
+            named[load_id] = (contract, file, declared(contract, file))
         except ValueError as e:
             f.error = str(e)
-            continue
-        con.execute("delete from meta.load_partitions where load_id = ?", [load_id])
-        con.executemany(
-            "insert into meta.load_partitions values (?, ?, ?, ?, ?, ?)",
-            [(load_id, table, file, d.area_code, m, d.part) for m in d.months],
-        )
-        f.outside, total = _quarantine_outside(con, quarantine, contract, s, load_id, file, d)
+    if not named:
+        return found
+    new = _record_partitions(con, named)
+    path, rows_read = _paths_and_rows(con, list(named))
+    outside = _outside_rows(con, named)
+    checked = []
+    for load_id, (contract, file, d) in named.items():
+        f, total = found[load_id], rows_read[load_id]
+        f.outside = _quarantine_outside(con, contract, load_id, file, d, outside.get(load_id, []))
         if f.outside:
             f.notes.append(
                 f"{file}: {f.outside:,} row(s) outside its declared partition ({d}) quarantined "
@@ -123,28 +127,92 @@ def check_pending(
                 f"(see meta.quarantine for the rows' forces and months): the name does not match the contents"
             )
             continue
-        f.error = _same_arrival(con, load_id, table, file, d, f.also_reject)
+        checked.append(load_id)
+    claims, earlier = _claims(con, checked), _earlier(con, checked)
+    arrivals: list[tuple[int, int]] = []
+    restated: list[tuple] = []
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for load_id in checked:
+        (contract, file, d), f, here = named[load_id], found[load_id], path[load_id]
+        # checked one by one in load order, a load saw the partitions of earlier loads and those an
+        # earlier gate recorded, not those of later loads new in this gate: so it still does
+        others = [o for o in claims.get(load_id, []) if o[0] < load_id or o[0] not in new]
+        f.error = _same_arrival(load_id, file, d, here, others, f.also_reject, arrivals)
         if f.error is None:
-            f.notes += _restatements(con, load_id, table, file, d)
+            f.notes += _restatements(load_id, contract.table, file, d, here, earlier.get(load_id, []), restated, now)
+    _record_arrivals(con, arrivals)
+    if restated:
+        con.executemany("insert into meta.restatements values (?, ?, ?, ?, ?, ?, ?, ?)", restated)
     return found
 
 
-def _quarantine_outside(
-    con, quarantine, contract: Contract, s: dict, load_id: int, file: str, d: Declared
-) -> tuple[int, int]:
-    area, period = s["area_column"], s["period_column"]
-    month = f"date_trunc('month', \"{period}\")::date"
+def _record_partitions(con, named: dict[int, tuple[Contract, str, Declared]]) -> set[int]:
+    """Replace the loads' declared partitions in meta.load_partitions, in one delete and one insert.
+    Returns the loads that had none recorded before (a gate that stopped part-way leaves some)."""
+    ids = list(named)
+    before = {
+        i
+        for (i,) in con.execute(
+            "select distinct load_id from meta.load_partitions where load_id in (select unnest($ids))", {"ids": ids}
+        ).fetchall()
+    }
+    con.execute("delete from meta.load_partitions where load_id in (select unnest($ids))", {"ids": ids})
+    rows = [(i, c.table, file, d.area_code, m, d.part) for i, (c, file, d) in named.items() for m in d.months]
+    cols = list(zip(*rows))
+    con.execute(
+        "insert into meta.load_partitions select unnest($id::bigint[]), unnest($tbl::varchar[]), "
+        "unnest($file::varchar[]), unnest($area::varchar[]), unnest($month::date[]), unnest($part::integer[])",
+        dict(zip(("id", "tbl", "file", "area", "month", "part"), map(list, cols))),
+    )
+    return set(ids) - before
+
+
+def _paths_and_rows(con, ids: list[int]) -> tuple[dict[int, str | None], dict[int, int]]:
+    """Each load's landed path and rows read (meta.loads)."""
     rows = con.execute(
-        f'select _row_number, "{area}", strftime({month}, \'%Y-%m\'), "{period}"::varchar '
-        f"from raw.{contract.table} where _load_id = ? "
-        f'and ("{area}" is distinct from ? or {month} is null or {month} not in (select unnest(?::date[]))) '
-        f"order by _row_number",
-        [load_id, d.area_code, list(d.months)],
+        "select load_id, source_path, rows_read from meta.loads where load_id in (select unnest($ids))", {"ids": ids}
     ).fetchall()
-    total = con.execute("select rows_read from meta.loads where load_id = ?", [load_id]).fetchone()[0]
+    return {i: p for i, p, _ in rows}, {i: n for i, _, n in rows}
+
+
+def _outside_rows(con, named: dict[int, tuple[Contract, str, Declared]]) -> dict[int, list[tuple]]:
+    """Rows outside their file's declared partition, by load, in row order: one query per table."""
+    by_table: dict[str, tuple[Contract, dict[int, Declared]]] = {}
+    for load_id, (contract, _, d) in named.items():
+        by_table.setdefault(contract.table, (contract, {}))[1][load_id] = d
+    out: dict[int, list[tuple]] = {}
+    for table, (contract, loads) in by_table.items():
+        area, period = spec(contract)["area_column"], spec(contract)["period_column"]
+        month = f"date_trunc('month', r.\"{period}\")::date"
+        ids = sorted(loads)
+        found = con.execute(
+            "with d as (select unnest($ids) as _d_load, unnest($areas::varchar[]) as _d_area, "
+            "unnest($months::date[][]) as _d_months) "
+            f'select r._load_id, r._row_number, r."{area}", strftime({month}, \'%Y-%m\'), r."{period}"::varchar '
+            f"from raw.{table} r join d on r._load_id = d._d_load where r._load_id between $lo and $hi "
+            f'and (r."{area}" is distinct from d._d_area or {month} is null or not list_contains(d._d_months, {month})) '
+            f"order by 1, 2",
+            {
+                "ids": ids,
+                "areas": [loads[i].area_code for i in ids],
+                "months": [list(loads[i].months) for i in ids],
+                "lo": ids[0],
+                "hi": ids[-1],
+            },
+        ).fetchall()
+        for load_id, *row in found:
+            out.setdefault(load_id, []).append(tuple(row))
+    return out
+
+
+def _quarantine_outside(con, contract: Contract, load_id: int, file: str, d: Declared, rows: list[tuple]) -> int:
+    """Quarantine one load's rows outside its declared partition; returns how many."""
+    from warehouse.gate import quarantine
+
+    s = spec(contract)
     bad = []
     for row, a, mo, value in rows:
-        col, val = (area, a) if a != d.area_code else (period, value)
+        col, val = (s["area_column"], a) if a != d.area_code else (s["period_column"], value)
         bad.append(
             (
                 row,
@@ -156,21 +224,37 @@ def _quarantine_outside(
             )
         )
     quarantine.record(con, load_id, contract.table, file, bad)
-    return len(bad), total
+    return len(bad)
 
 
-def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_reject: list[int]) -> str | None:
-    """Refuse two files for one partition in one arrival unless they are distinct numbered parts;
-    group the parts (meta.load_arrivals) so staging ranks them as one file."""
-    folder = _folder(con, load_id)
-    others = con.execute(
-        "select distinct p.load_id, p.source_file, p.part, l.source_path, l.status from meta.load_partitions p "
-        "join meta.loads l using (load_id) "
-        "where p.source_table = ? and p.load_id <> ? and l.status in ('pending', 'accepted') "
-        "and p.area_code = ? and p.month in (select unnest(?::date[])) order by p.load_id",
-        [table, load_id, d.area_code, list(d.months)],
+def _claims(con, ids: list[int]) -> dict[int, list[tuple]]:
+    """Per load: the other pending or accepted loads declaring any of its partitions, by load id."""
+    out: dict[int, list[tuple]] = {}
+    rows = con.execute(
+        "select distinct n.load_id, p.load_id, p.source_file, p.part, l.source_path, l.status "
+        "from meta.load_partitions n join meta.load_partitions p on p.source_table = n.source_table "
+        "and p.area_code = n.area_code and p.month = n.month and p.load_id <> n.load_id "
+        "join meta.loads l on l.load_id = p.load_id "
+        "where n.load_id in (select unnest($ids)) and l.status in ('pending', 'accepted') order by 1, 2",
+        {"ids": ids},
     ).fetchall()
-    here = _path(con, load_id)
+    for load_id, *other in rows:
+        out.setdefault(load_id, []).append(tuple(other))
+    return out
+
+
+def _same_arrival(
+    load_id: int,
+    file: str,
+    d: Declared,
+    here: str | None,
+    others: list[tuple],
+    also_reject: list[int],
+    arrivals: list[tuple[int, int]],
+) -> str | None:
+    """Refuse two files for one partition in one arrival unless they are distinct numbered parts;
+    group the parts (meta.load_arrivals, added to ``arrivals``) so staging ranks them as one file."""
+    folder = None if here is None else str(Path(here).parent)
     # another file in this arrival folder (the same file corrected in place is a new version of it)
     same = [
         (i, f, part, st)
@@ -198,41 +282,47 @@ def _same_arrival(con, load_id: int, table: str, file: str, d: Declared, also_re
                 f"{', '.join(f'{m:%Y-%m}' for m in d.months)} in one arrival ({folder}) without part(s) "
                 f"{', '.join(map(str, gap))}: land every part _part1.._partN together (docs/force-feeds.md)"
             )
-        first = min([load_id] + [i for i, *_ in same])
-        con.execute("delete from meta.load_arrivals where load_id = ?", [load_id])
-        con.execute("insert into meta.load_arrivals values (?, ?)", [load_id, first])
+        arrivals.append((load_id, min([load_id] + [i for i, *_ in same])))
     return None
 
 
-def _path(con, load_id: int) -> str | None:
-    return con.execute("select source_path from meta.loads where load_id = ?", [load_id]).fetchone()[0]
+def _record_arrivals(con, arrivals: list[tuple[int, int]]) -> None:
+    if arrivals:
+        con.execute(
+            "delete from meta.load_arrivals where load_id in (select unnest($ids))", {"ids": [i for i, _ in arrivals]}
+        )
+        con.executemany("insert into meta.load_arrivals values (?, ?)", arrivals)
 
 
-def _folder(con, load_id: int) -> str | None:
-    path = _path(con, load_id)
-    return None if path is None else str(Path(path).parent)
-
-
-def _restatements(con, load_id: int, table: str, file: str, d: Declared) -> list[str]:
-    """Earlier arrivals (or earlier versions of this file) of the same partitions that this load replaces whole."""
-    folder, here = _folder(con, load_id), _path(con, load_id)
+def _earlier(con, ids: list[int]) -> dict[int, list[tuple]]:
+    """Per load: partitions of earlier loads (pending or accepted, of no later vintage) it declares
+    too, by month and load id."""
+    out: dict[int, list[tuple]] = {}
     rows = con.execute(
-        "select p.month, p.load_id, p.source_file, l.source_path from meta.load_partitions p "
-        "join meta.loads l using (load_id) where p.source_table = ? and p.load_id < ? "
-        "and l.status in ('pending', 'accepted') "
-        "and coalesce(l.vintage, date '0001-01-01') <= "
-        "coalesce((select vintage from meta.loads where load_id = ?), date '9999-12-31') "
-        "and p.area_code = ? and p.month in (select unnest(?::date[])) order by p.month, p.load_id",
-        [table, load_id, load_id, d.area_code, list(d.months)],
+        "select n.load_id, p.month, p.load_id, p.source_file, l.source_path "
+        "from meta.load_partitions n join meta.load_partitions p on p.source_table = n.source_table "
+        "and p.area_code = n.area_code and p.month = n.month and p.load_id < n.load_id "
+        "join meta.loads l on l.load_id = p.load_id join meta.loads nl on nl.load_id = n.load_id "
+        "where n.load_id in (select unnest($ids)) and l.status in ('pending', 'accepted') "
+        "and coalesce(l.vintage, date '0001-01-01') <= coalesce(nl.vintage, date '9999-12-31') "
+        "order by n.load_id, p.month, p.load_id",
+        {"ids": ids},
     ).fetchall()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for load_id, *row in rows:
+        out.setdefault(load_id, []).append(tuple(row))
+    return out
+
+
+def _restatements(
+    load_id: int, table: str, file: str, d: Declared, here: str | None, earlier: list[tuple], restated: list, now
+) -> list[str]:
+    """Earlier arrivals (or earlier versions of this file) of the same partitions that this load
+    replaces whole: rows for meta.restatements (added to ``restated``) and lines for the build output."""
+    folder = None if here is None else str(Path(here).parent)
     out = []
-    for month, old_id, old_file, path in rows:
+    for month, old_id, old_file, path in earlier:
         if path is not None and path != here and str(Path(path).parent) == folder:
             continue  # another part of this arrival
-        con.execute(
-            "insert into meta.restatements values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, table, file, d.area_code, month, old_id, old_file, now],
-        )
+        restated.append((load_id, table, file, d.area_code, month, old_id, old_file, now))
         out.append(f"{file} restates {d.area_code} {month:%Y-%m} whole, replacing {old_file} (load {old_id})")
     return out
