@@ -558,8 +558,13 @@ def pending_loads(con: duckdb.DuckDBPyConnection, table: str | None = None) -> l
     return con.execute(sql + " order by load_id", params).fetchall()
 
 
-def set_status(con: duckdb.DuckDBPyConnection, load_id: int, status: str, message: str | None = None) -> None:
+def set_status(
+    con: duckdb.DuckDBPyConnection, load_id: int | list[int], status: str, message: str | None = None
+) -> None:
+    """Set the status (and message) of one load, or of many in one statement."""
+    ids = [load_id] if isinstance(load_id, int) else list(load_id)
     con.execute(
-        "update meta.loads set status = ?, message = ?, validated_at = now()::timestamp where load_id = ?",
-        [status, safe_messages.scrub(message), load_id],
+        "update meta.loads set status = ?, message = ?, validated_at = now()::timestamp "
+        "where load_id in (select unnest(?::bigint[]))",
+        [status, safe_messages.scrub(message), ids],
     )
