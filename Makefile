@@ -56,7 +56,7 @@ airflow-stop:
 	scripts/airflow_local.sh stop
 
 ## make bench: national-scale benchmark (docs/benchmark.md): warehouse vs pandas vs a raw DuckDB floor.
-## Defaults: BENCH_SIZES=1M,3M,10M,30M (call rows), BENCH_MONTHS=12, BENCH_PANDAS_MAX=40M (~17 min, 8 GB of temp files; pandas peaks at 8 GiB at 30M, so lower it on a small machine); writes benchmarks/results.*
+## Defaults: BENCH_SIZES=1M,3M,10M,30M (call rows), BENCH_MONTHS=12, BENCH_PANDAS_MAX=40M (~11 min, 8 GB of temp files; pandas peaks at 8 GiB at 30M, so lower it on a small machine); writes benchmarks/results.*
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
