@@ -200,8 +200,7 @@ def _outside_rows(con, named: dict[int, tuple[Contract, str, Declared]]) -> dict
                 "hi": ids[-1],
             },
         ).fetchall()
-        for load_id, *row in found:
-            out.setdefault(load_id, []).append(tuple(row))
+        _group_by_load(found, out)
     return out
 
 
@@ -227,9 +226,16 @@ def _quarantine_outside(con, contract: Contract, load_id: int, file: str, d: Dec
     return len(bad)
 
 
+def _group_by_load(rows: list[tuple], out: dict[int, list[tuple]] | None = None) -> dict[int, list[tuple]]:
+    """Query rows whose first column is a load id, as the rest of each row by load (in query order)."""
+    out = {} if out is None else out
+    for load_id, *rest in rows:
+        out.setdefault(load_id, []).append(tuple(rest))
+    return out
+
+
 def _claims(con, ids: list[int]) -> dict[int, list[tuple]]:
     """Per load: the other pending or accepted loads declaring any of its partitions, by load id."""
-    out: dict[int, list[tuple]] = {}
     rows = con.execute(
         "select distinct n.load_id, p.load_id, p.source_file, p.part, l.source_path, l.status "
         "from meta.load_partitions n join meta.load_partitions p on p.source_table = n.source_table "
@@ -238,9 +244,7 @@ def _claims(con, ids: list[int]) -> dict[int, list[tuple]]:
         "where n.load_id in (select unnest($ids)) and l.status in ('pending', 'accepted') order by 1, 2",
         {"ids": ids},
     ).fetchall()
-    for load_id, *other in rows:
-        out.setdefault(load_id, []).append(tuple(other))
-    return out
+    return _group_by_load(rows)
 
 
 def _same_arrival(
@@ -297,7 +301,6 @@ def _record_arrivals(con, arrivals: list[tuple[int, int]]) -> None:
 def _earlier(con, ids: list[int]) -> dict[int, list[tuple]]:
     """Per load: partitions of earlier loads (pending or accepted, of no later vintage) it declares
     too, by month and load id."""
-    out: dict[int, list[tuple]] = {}
     rows = con.execute(
         "select n.load_id, p.month, p.load_id, p.source_file, l.source_path "
         "from meta.load_partitions n join meta.load_partitions p on p.source_table = n.source_table "
@@ -308,9 +311,7 @@ def _earlier(con, ids: list[int]) -> dict[int, list[tuple]]:
         "order by n.load_id, p.month, p.load_id",
         {"ids": ids},
     ).fetchall()
-    for load_id, *row in rows:
-        out.setdefault(load_id, []).append(tuple(row))
-    return out
+    return _group_by_load(rows)
 
 
 def _restatements(
