@@ -105,10 +105,9 @@ def check_known(
                 f"and {value_sql.format(col=c.name)} not in (select unnest($known::varchar[])) order by 1, 2",
                 {"ids": sorted(files), "lo": min(files), "hi": max(files), "known": known},
             ).fetchall()
-            per_load: dict[int, list[tuple[int, str]]] = {}
-            for load_id, r, v in found:
-                per_load.setdefault(load_id, []).append((r, v))
-            for load_id, rows in per_load.items():  # a load's messages: its columns in order, then values
+            for load_id, rows in quarantine.by_load(
+                found
+            ).items():  # a load's messages: its columns in order, then values
                 _say_unknown(quarantine, con, out, load_id, table, files[load_id], c.name, rows, explain)
     return out
 

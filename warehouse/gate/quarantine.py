@@ -11,6 +11,15 @@ import duckdb
 from warehouse.core import limits, safe_messages
 
 
+def by_load(rows: list[tuple], out: dict[int, list[tuple]] | None = None) -> dict[int, list[tuple]]:
+    """Rows a gate check found for many loads at once (first column the load id), as the rest of each
+    row by load, in query order: what ``record`` then takes load by load."""
+    out = {} if out is None else out
+    for load_id, *rest in rows:
+        out.setdefault(load_id, []).append(tuple(rest))
+    return out
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     load_id: int,

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.core.contracts import Contract
+from warehouse.gate import quarantine
 
 # After the feed's name: force, month(s), part. A label before it is allowed ("corrected_...").
 NAME_TAIL = (
@@ -200,14 +201,12 @@ def _outside_rows(con, named: dict[int, tuple[Contract, str, Declared]]) -> dict
                 "hi": ids[-1],
             },
         ).fetchall()
-        _group_by_load(found, out)
+        quarantine.by_load(found, out)
     return out
 
 
 def _quarantine_outside(con, contract: Contract, load_id: int, file: str, d: Declared, rows: list[tuple]) -> int:
     """Quarantine one load's rows outside its declared partition; returns how many."""
-    from warehouse.gate import quarantine
-
     s = spec(contract)
     bad = []
     for row, a, mo, value in rows:
@@ -226,14 +225,6 @@ def _quarantine_outside(con, contract: Contract, load_id: int, file: str, d: Dec
     return len(bad)
 
 
-def _group_by_load(rows: list[tuple], out: dict[int, list[tuple]] | None = None) -> dict[int, list[tuple]]:
-    """Query rows whose first column is a load id, as the rest of each row by load (in query order)."""
-    out = {} if out is None else out
-    for load_id, *rest in rows:
-        out.setdefault(load_id, []).append(tuple(rest))
-    return out
-
-
 def _claims(con, ids: list[int]) -> dict[int, list[tuple]]:
     """Per load: the other pending or accepted loads declaring any of its partitions, by load id."""
     rows = con.execute(
@@ -244,7 +235,7 @@ def _claims(con, ids: list[int]) -> dict[int, list[tuple]]:
         "where n.load_id in (select unnest($ids)) and l.status in ('pending', 'accepted') order by 1, 2",
         {"ids": ids},
     ).fetchall()
-    return _group_by_load(rows)
+    return quarantine.by_load(rows)
 
 
 def _same_arrival(
@@ -258,7 +249,7 @@ def _same_arrival(
 ) -> str | None:
     """Refuse two files for one partition in one arrival unless they are distinct numbered parts;
     group the parts (meta.load_arrivals, added to ``arrivals``) so staging ranks them as one file."""
-    folder = None if here is None else str(Path(here).parent)
+    folder = _folder(here)
     # another file in this arrival folder (the same file corrected in place is a new version of it)
     same = [
         (i, f, part, st)
@@ -290,6 +281,11 @@ def _same_arrival(
     return None
 
 
+def _folder(path: str | None) -> str | None:
+    """The arrival folder of a landed file (None for a file loaded from elsewhere)."""
+    return None if path is None else str(Path(path).parent)
+
+
 def _record_arrivals(con, arrivals: list[tuple[int, int]]) -> None:
     if arrivals:
         con.execute(
@@ -311,7 +307,7 @@ def _earlier(con, ids: list[int]) -> dict[int, list[tuple]]:
         "order by n.load_id, p.month, p.load_id",
         {"ids": ids},
     ).fetchall()
-    return _group_by_load(rows)
+    return quarantine.by_load(rows)
 
 
 def _restatements(
@@ -319,7 +315,7 @@ def _restatements(
 ) -> list[str]:
     """Earlier arrivals (or earlier versions of this file) of the same partitions that this load
     replaces whole: rows for meta.restatements (added to ``restated``) and lines for the build output."""
-    folder = None if here is None else str(Path(here).parent)
+    folder = _folder(here)
     out = []
     for month, old_id, old_file, path in earlier:
         if path is not None and path != here and str(Path(path).parent) == folder:

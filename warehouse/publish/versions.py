@@ -17,6 +17,7 @@ analysts' file and serving it is ``publication.py``; rollbacks and withdrawals a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -312,21 +313,29 @@ def record_publication(
     return version
 
 
+def _manifest() -> dict:
+    """dbt's manifest of the build just run (read once per build: a few MB of JSON)."""
+    path = paths().dbt_target / "manifest.json"
+    try:
+        return _read_manifest(str(path), path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return {}
+
+
+@functools.lru_cache(maxsize=1)
+def _read_manifest(path: str, mtime_ns: int) -> dict:
+    return json.loads(Path(path).read_text())
+
+
 def dbt_graph() -> dict[str, list[str]]:
     """Each dbt model's parents (models, seeds, sources) from the manifest of the build just run."""
-    manifest = paths().dbt_target / "manifest.json"
-    if not manifest.exists():
-        return {}
-    parents = json.loads(manifest.read_text()).get("parent_map", {})
+    parents = _manifest().get("parent_map", {})
     return {k: sorted(v) for k, v in parents.items() if k.startswith(("model.", "seed.", "source."))}
 
 
 def dbt_model_meta() -> dict[str, dict]:
     """Each dbt model's ``meta`` (its YAML ``config: meta:``), by model name, from the same manifest."""
-    manifest = paths().dbt_target / "manifest.json"
-    if not manifest.exists():
-        return {}
-    nodes = json.loads(manifest.read_text()).get("nodes", {})
+    nodes = _manifest().get("nodes", {})
     return {n["name"]: n.get("config", {}).get("meta") or {} for k, n in nodes.items() if k.startswith("model.")}
 
 
